@@ -1,0 +1,70 @@
+"""What every command needs: settings, the shops file, Redis, and a clean exit on bad configuration."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, NoReturn
+
+import redis
+import typer
+
+from settings import AppSettings, SettingsError, ShopsConfig, ShopsFileError, load_app_settings, load_shops
+from worker.keys import Keys
+from worker.observability import init_sentry, setup_logging
+
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
+    """Print ``message`` on stderr and exit."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def app_settings(component: str = "cli") -> AppSettings:
+    """Settings from the environment, with logging and Sentry set up; exits on invalid settings."""
+    try:
+        settings = load_app_settings()
+    except SettingsError as exc:
+        fail(str(exc))
+    setup_logging(settings)
+    init_sentry(settings, component)
+    return settings
+
+
+def shops_config(path: Any) -> ShopsConfig:
+    """The shops file; exits with its error (which names file, shop and field) when it is invalid."""
+    try:
+        return load_shops(path)
+    except (ShopsFileError, OSError) as exc:
+        fail(str(exc))
+
+
+def redis_client(settings: AppSettings) -> redis.Redis:
+    """The configured Redis; exits when it is not set or not reachable."""
+    if not settings.redis_url:
+        fail("SHOPIFY_SYNC_REDIS_URL is not set (embedded mode keeps no state after a run; see the output files)")
+    client = redis.Redis.from_url(settings.redis_url)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        fail(f"cannot reach Redis: {type(exc).__name__}")
+    return client
+
+
+@contextmanager
+def redis_state(settings: AppSettings) -> Iterator[tuple[redis.Redis, Keys]]:
+    """The configured Redis and the key names, closed afterwards."""
+    client = redis_client(settings)
+    try:
+        yield client, Keys(settings.key_prefix)
+    finally:
+        client.close()
+
+
+def echo_json(value: Any) -> None:
+    """Print one JSON object on stdout."""
+    typer.echo(json.dumps(value, indent=2, default=str, ensure_ascii=False))

@@ -1,0 +1,121 @@
+"""``sync``, ``status``, ``demo`` and ``worker``."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from producers.commands.common import EXIT_FAILED, app_settings, echo_json, fail, redis_state, shops_config
+from producers.demo import run_demo
+from producers.mapping import Mapping, MappingError
+from producers.readers import InputError, read_rows
+from producers.report import ResourceReport
+from producers.running import run_sync
+from producers.sync import SyncJob, new_sync_id
+from worker.resources import RESOURCES
+from worker.tracking import SyncTracker
+
+
+def sync(
+    shops: Annotated[Path, typer.Option(help="The shops file (TOML).")],
+    shop: Annotated[str, typer.Option(help="The shop to write to, as named in the shops file.")],
+    resource: Annotated[str, typer.Option(help=f"One of: {', '.join(RESOURCES)}.")],
+    mapping: Annotated[Path, typer.Option(help="Multiwoven field mapping (JSON, v1 or v2).")],
+    input: Annotated[Path, typer.Option("--input", help="Rows to sync: .jsonl, .json or .csv.")],
+    primary_key: Annotated[str | None, typer.Option(help="Source column that identifies a row.")] = None,
+    sync_id: Annotated[str | None, typer.Option(help="Sync id (default: a new one).")] = None,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for the workers.")] = 3600.0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as one JSON object.")] = False,
+) -> None:
+    """Map, validate and enqueue rows, follow them to the end, and print the report.
+
+    Exits 1 when any record was not synced. Without SHOPIFY_SYNC_REDIS_URL it runs embedded (an
+    in-process worker and state); with it, separate `shopify-sync worker` processes do the writing.
+    """
+    settings = app_settings()
+    if resource not in RESOURCES:
+        fail(f"unknown resource {resource!r}; known: {', '.join(RESOURCES)}")
+    config = shops_config(shops)
+    try:
+        shop_name = config.get(shop).shop_name
+        job = SyncJob(
+            shop=shop_name,
+            resource=resource,
+            mapping=Mapping.load(mapping),
+            rows=read_rows(input),
+            sync_id=sync_id or new_sync_id(),
+            primary_key=primary_key,
+        )
+        report = run_sync(settings, config, job, timeout_s=timeout, show_progress=not as_json)
+    except (MappingError, InputError, KeyError, OSError) as exc:
+        fail(str(exc))
+    if as_json:
+        echo_json(report.to_dict())
+    else:
+        typer.echo(report.render_text())
+    if not report.ok:
+        raise typer.Exit(EXIT_FAILED)
+
+
+def status(
+    sync_id: Annotated[str, typer.Argument(help="The sync id printed by `sync`.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Counts of a sync: from Redis, or from the report file an embedded run left."""
+    settings = app_settings()
+    if settings.embedded:
+        report_file = settings.output_dir / sync_id / "report.json"
+        if not report_file.exists():
+            fail(f"no report at {report_file} (embedded mode keeps state only in its output files)")
+        data = json.loads(report_file.read_text(encoding="utf-8"))
+    else:
+        with redis_state(settings) as (client, keys):
+            tracker = SyncTracker(client, keys)
+            meta = tracker.meta(sync_id)
+            if not meta:
+                fail(f"unknown sync {sync_id!r}")
+            counts = tracker.counts(sync_id)
+            data = {**meta, **vars(ResourceReport.from_counts(counts)), "pending": counts.pending,
+                    "retrying": counts.retrying, "finished": counts.finished}
+    if as_json:
+        echo_json(data)
+    else:
+        for key, value in data.items():
+            typer.echo(f"{key:>14}: {value}")
+
+
+def demo(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as one JSON object.")] = False,
+    workers: Annotated[int, typer.Option(help="Worker processes to start in Redis mode.")] = 2,
+) -> None:
+    """Start a local Shopify simulator and a worker, sync the bundled sample customers, print the report."""
+    settings = app_settings("demo")
+    started = time.monotonic()
+    report = run_demo(settings, show_progress=not as_json, worker_processes=workers)
+    report.duration_s = time.monotonic() - started
+    if as_json:
+        echo_json(report.to_dict())
+    else:
+        typer.echo(report.render_text())
+
+
+def worker(
+    ctx: typer.Context,
+    concurrency: Annotated[int, typer.Option(help="Worker processes.")] = 2,
+) -> None:
+    """Run a Celery worker that consumes the queues of every shop in SHOPIFY_SYNC_SHOPS_FILE.
+
+    Extra arguments are passed to `celery worker`.
+    """
+    settings = app_settings("worker")
+    if settings.embedded:
+        fail("a separate worker needs SHOPIFY_SYNC_REDIS_URL (embedded runs start their own)")
+    config = shops_config(settings.shops_file)
+    from worker.app import celery_app, queue_for
+
+    queues = ",".join(queue_for(name) for name in config.names())
+    celery_app.worker_main(["worker", "-Q", queues, "-c", str(concurrency), "-E", "-l", settings.log_level, *ctx.args])

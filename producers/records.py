@@ -1,0 +1,59 @@
+"""Turn source rows into mapped, validated records ready to enqueue."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from producers.mapping import Mapping, MappingError
+from worker.deadletters import Reason
+from worker.records import RecordEnvelope
+from worker.resources import RecordInvalidError, Resource
+
+
+@dataclass(frozen=True)
+class InvalidRecord:
+    """A row that cannot become a valid record, with the reason (it goes to the dead letters)."""
+
+    record: RecordEnvelope
+    reason: Reason
+
+
+def record_key(row_number: int, row: dict[str, Any], primary_key: str | None) -> str:
+    """The record's key within its sync: its primary key when the source has one, else its row number."""
+    if primary_key:
+        value = row.get(primary_key)
+        if value not in (None, ""):
+            return str(value)
+    return f"row-{row_number}"
+
+
+def prepare(
+    rows: Iterable[tuple[int, dict[str, Any]]],
+    mapping: Mapping,
+    resource: Resource,  # type: ignore[type-arg]
+    *,
+    primary_key: str | None = None,
+) -> Iterator[RecordEnvelope | InvalidRecord]:
+    """Map and validate each row; a bad row is yielded as ``InvalidRecord`` and never stops the others."""
+    seen: set[str] = set()
+    for number, row in rows:
+        key = record_key(number, row, primary_key)
+        if key in seen:
+            key = f"{key}#row-{number}"
+        seen.add(key)
+        try:
+            payload = mapping.apply(row)
+        except MappingError as exc:
+            envelope = RecordEnvelope(key=key, payload={}, source=row)
+            yield InvalidRecord(envelope, Reason(category="mapping", field=exc.field, message=str(exc)))
+            continue
+        envelope = RecordEnvelope(key=key, payload=payload, source=row)
+        try:
+            resource.validate(payload)
+        except RecordInvalidError as exc:
+            path, _ = exc.problems[0]
+            yield InvalidRecord(envelope, Reason(category="validation", field=path, message=str(exc)))
+            continue
+        yield envelope

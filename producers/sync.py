@@ -1,0 +1,138 @@
+"""Run a sync: read rows, map and validate them, enqueue per-shop batches, follow them to the end."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import redis
+
+from producers.mapping import Mapping
+from producers.records import InvalidRecord, prepare
+from producers.report import ResourceReport, SyncReport
+from worker.deadletters import DeadLetterStore, dump_jsonl
+from worker.keys import Keys
+from worker.pauses import ShopPauses
+from worker.records import RecordEnvelope
+from worker.resources import get_resource
+from worker.tasks import enqueue_batch
+from worker.tracking import SyncCounts, SyncTracker
+
+ProgressCallback = Callable[[SyncCounts], None]
+
+
+def new_sync_id() -> str:
+    """A sortable, unique sync id."""
+    return f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
+
+
+@dataclass(frozen=True)
+class SyncJob:
+    """What to sync: rows of one resource into one shop."""
+
+    shop: str
+    resource: str
+    mapping: Mapping
+    rows: Iterable[tuple[int, dict[str, Any]]]
+    sync_id: str
+    primary_key: str | None = None
+
+
+class SyncRunner:
+    """Producer side of a sync, over one Redis (real, or fakeredis in embedded mode)."""
+
+    def __init__(self, client: redis.Redis, keys: Keys, *, batch_size: int) -> None:
+        self.tracker = SyncTracker(client, keys)
+        self.dead_letters = DeadLetterStore(client, keys)
+        self.pauses = ShopPauses(client, keys)
+        self._batch_size = batch_size
+
+    def enqueue(self, job: SyncJob) -> int:
+        """Map, validate and enqueue every row; invalid rows are dead-lettered here. Returns the row count."""
+        resource = get_resource(job.resource)
+        total = 0
+        batch: list[RecordEnvelope] = []
+        invalid: list[InvalidRecord] = []
+
+        def flush() -> None:
+            if not batch and not invalid:
+                return
+            self.tracker.start(job.sync_id, shop=job.shop, resource=job.resource, total=len(batch) + len(invalid))
+            for bad in invalid:
+                self.dead_letters.add(
+                    shop=job.shop,
+                    resource=job.resource,
+                    sync_id=job.sync_id,
+                    record_key=bad.record.key,
+                    source=bad.record.source,
+                    payload=bad.record.payload,
+                    reason=bad.reason,
+                    attempts=0,
+                )
+                self.tracker.mark(job.sync_id, bad.record.key, "dead_lettered", reason=bad.reason.model_dump())
+            if batch:
+                enqueue_batch(job.shop, job.sync_id, job.resource, [r.to_dict() for r in batch])
+            batch.clear()
+            invalid.clear()
+
+        for item in prepare(job.rows, job.mapping, resource, primary_key=job.primary_key):
+            total += 1
+            if isinstance(item, InvalidRecord):
+                invalid.append(item)
+            else:
+                batch.append(item)
+            if len(batch) >= self._batch_size or len(invalid) >= self._batch_size:
+                flush()
+        flush()
+        return total
+
+    def wait(
+        self,
+        sync_id: str,
+        *,
+        timeout_s: float,
+        on_progress: ProgressCallback | None = None,
+        poll_s: float = 0.2,
+    ) -> SyncCounts:
+        """Follow a sync until every record is settled (or held by a paused shop), or until the timeout."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            counts = self.tracker.counts(sync_id)
+            if on_progress:
+                on_progress(counts)
+            if counts.finished or time.monotonic() >= deadline:
+                return counts
+            time.sleep(poll_s)
+
+    def report(self, job: SyncJob, *, mode: str, started: float, output_dir: Path | None) -> SyncReport:
+        """The report of a sync; with ``output_dir``, also written there with the sync's dead letters."""
+        counts = self.tracker.counts(job.sync_id)
+        report = SyncReport(
+            sync_id=job.sync_id,
+            shop=job.shop,
+            mode=mode,
+            duration_s=time.monotonic() - started,
+            resources={job.resource: ResourceReport.from_counts(counts)},
+        )
+        pause = self.pauses.reason(job.shop)
+        if pause:
+            report.paused_shops[job.shop] = f"{pause['category']}: {pause['message']}"
+        if output_dir is not None:
+            write_outputs(report, self.dead_letters, output_dir)
+        return report
+
+
+def write_outputs(report: SyncReport, dead_letters: DeadLetterStore, output_dir: Path) -> None:
+    """Write ``report.json`` and ``dead_letters.jsonl`` under ``output_dir/<sync id>/``."""
+    folder = output_dir / report.sync_id
+    folder.mkdir(parents=True, exist_ok=True)
+    dlq_path = folder / "dead_letters.jsonl"
+    with dlq_path.open("w", encoding="utf-8") as out:
+        for line in dump_jsonl(dead_letters.iter(sync_id=report.sync_id)):
+            out.write(line + "\n")
+    report.files = {"report": str(folder / "report.json"), "dead letters": str(dlq_path)}
+    report.write(folder / "report.json")

@@ -1,0 +1,27 @@
+"""Configuration: process settings from the environment and the per-shop TOML file."""
+
+from settings.app import ENV_PREFIX, AppSettings, SettingsError, env_name, load_app_settings
+from settings.shops import (
+    DEFAULT_API_VERSION,
+    ShopConfig,
+    ShopsConfig,
+    ShopsFileError,
+    UnknownShopError,
+    load_shops,
+    normalize_shop_name,
+)
+
+__all__ = [
+    "DEFAULT_API_VERSION",
+    "ENV_PREFIX",
+    "AppSettings",
+    "SettingsError",
+    "ShopConfig",
+    "ShopsConfig",
+    "ShopsFileError",
+    "UnknownShopError",
+    "env_name",
+    "load_app_settings",
+    "load_shops",
+    "normalize_shop_name",
+]

@@ -1,0 +1,135 @@
+"""Plain configuration objects for the simulator: one per shop, one for injected faults."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+DEFAULT_SCOPES: tuple[str, ...] = (
+    "write_customers",
+    "write_products",
+    "write_orders",
+    "write_inventory",
+    "read_locations",
+)
+
+ThrottleResponse = Literal["graphql", "http429"]
+
+
+@dataclass
+class ShopSpec:
+    """One simulated shop (an app installation on a store).
+
+    Attributes:
+        name: The bare shop handle, e.g. ``"acme"`` for ``acme.myshopify.com``.
+        access_token: The only token this shop accepts in ``X-Shopify-Access-Token``.
+        bucket_size: Leaky-bucket capacity in cost points (Shopify standard plan: 2000).
+        restore_rate: Points restored per second (Shopify standard plan: 100).
+        scopes: Access scopes granted to the token; a ``write_`` scope implies its ``read_``.
+    """
+
+    name: str
+    access_token: str
+    bucket_size: float = 2000.0
+    restore_rate: float = 100.0
+    scopes: tuple[str, ...] = DEFAULT_SCOPES
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ShopSpec:
+        """Build a spec from JSON-like data; unknown keys raise ``TypeError``.
+
+        Raises:
+            TypeError: On unknown keys or a missing ``name``/``access_token``.
+            ValueError: On a malformed field value.
+        """
+        values = _known_fields(cls, data)
+        if "scopes" in values:
+            values["scopes"] = tuple(str(scope) for scope in values["scopes"])
+        for key in ("bucket_size", "restore_rate"):
+            if key in values:
+                values[key] = float(values[key])
+        spec = cls(**values)
+        if not spec.name or not spec.access_token:
+            raise ValueError("name and access_token must be non-empty")
+        return spec
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the spec as JSON-ready data."""
+        data = dataclasses.asdict(self)
+        data["scopes"] = list(self.scopes)
+        return data
+
+
+@dataclass
+class FaultConfig:
+    """Faults injected into GraphQL requests, decided before a request is executed.
+
+    Attributes:
+        latency_ms: Delay added to every GraphQL request, in milliseconds.
+        latency_jitter_ms: Extra uniform random delay in ``[0, latency_jitter_ms]`` milliseconds.
+        error_rate: Probability (0..1) of answering with one of ``error_statuses`` instead.
+        error_statuses: HTTP statuses an injected error picks from, uniformly.
+        reset_rate: Probability (0..1) of closing the connection without any answer.
+        throttle_response: ``"graphql"`` answers a throttle with HTTP 200 and a ``THROTTLED``
+            error (Shopify's usual answer); ``"http429"`` answers HTTP 429 with ``Retry-After``.
+        seed: Seed for the fault dice; ``None`` draws from system entropy.
+    """
+
+    latency_ms: float = 0
+    latency_jitter_ms: float = 0
+    error_rate: float = 0.0
+    error_statuses: tuple[int, ...] = (500, 502, 503)
+    reset_rate: float = 0.0
+    throttle_response: ThrottleResponse = "graphql"
+    seed: int | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("error_rate", "reset_rate"):
+            rate = getattr(self, name)
+            if not 0.0 <= rate <= 1.0:
+                raise ValueError(f"{name} must be within [0, 1], got {rate}")
+        if self.error_rate + self.reset_rate > 1.0:
+            raise ValueError("error_rate + reset_rate must not exceed 1")
+        if self.latency_ms < 0 or self.latency_jitter_ms < 0:
+            raise ValueError("latencies must not be negative")
+        if self.error_rate > 0 and not self.error_statuses:
+            raise ValueError("error_statuses must not be empty when error_rate > 0")
+        if self.throttle_response not in ("graphql", "http429"):
+            raise ValueError(f"throttle_response must be 'graphql' or 'http429', got {self.throttle_response!r}")
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> FaultConfig:
+        """Build a config from JSON-like data; fields left out take their defaults.
+
+        Raises:
+            TypeError: On unknown keys.
+            ValueError: On out-of-range values.
+        """
+        values = _known_fields(cls, data)
+        if "error_statuses" in values:
+            values["error_statuses"] = tuple(int(status) for status in values["error_statuses"])
+        for key in ("latency_ms", "latency_jitter_ms", "error_rate", "reset_rate"):
+            if key in values:
+                values[key] = float(values[key])
+        if values.get("seed") is not None:
+            values["seed"] = int(values["seed"])
+        return cls(**values)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the config as JSON-ready data."""
+        data = dataclasses.asdict(self)
+        data["error_statuses"] = list(self.error_statuses)
+        return data
+
+
+def _known_fields(cls: type[Any], data: Mapping[str, Any]) -> dict[str, Any]:
+    names = {f.name for f in dataclasses.fields(cls)}
+    unknown = set(data) - names
+    if unknown:
+        raise TypeError(f"unknown {cls.__name__} fields: {', '.join(sorted(unknown))}")
+    return dict(data)
+
+
+__all__ = ["DEFAULT_SCOPES", "FaultConfig", "ShopSpec", "ThrottleResponse"]

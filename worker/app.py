@@ -1,0 +1,54 @@
+"""The Celery application: Redis broker, late acks, one task at a time per process, events for Flower.
+
+``celery -A worker.app worker`` starts a worker; ``shopify-sync worker`` does the same and subscribes
+to the queues of the shops in the shops file.
+"""
+
+from __future__ import annotations
+
+from celery import Celery
+
+from settings import AppSettings, load_app_settings
+
+# A Celery countdown longer than the broker's visibility timeout makes Redis hand the task to a
+# second worker while the first still holds it. Every countdown this code sets is capped here.
+COUNTDOWN_SHARE_OF_VISIBILITY = 0.1
+
+
+def queue_for(shop: str) -> str:
+    """The queue of a shop's tasks: one per shop, so a big backlog never blocks another shop."""
+    return f"shopify.{shop}"
+
+
+def max_countdown_s(settings: AppSettings) -> float:
+    """The longest countdown a task may be given."""
+    return settings.broker_visibility_timeout_s * COUNTDOWN_SHARE_OF_VISIBILITY
+
+
+def create_celery_app(settings: AppSettings) -> Celery:
+    """A Celery app on the configured Redis, or on the in-memory transport in embedded mode."""
+    app = Celery("shopify_sync", broker=settings.redis_url or "memory://", include=["worker.tasks"])
+    app.conf.update(
+        task_serializer="json",
+        accept_content=["json"],
+        result_serializer="json",
+        task_ignore_result=True,
+        # A task is acknowledged after it ran, and re-queued when its worker process dies.
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        # Flower reads these events.
+        worker_send_task_events=True,
+        task_send_sent_event=True,
+        task_default_queue="shopify.default",
+        broker_transport_options={"visibility_timeout": settings.broker_visibility_timeout_s},
+        broker_connection_retry_on_startup=True,
+        broker_connection_max_retries=None,
+        worker_hijack_root_logger=False,
+        worker_cancel_long_running_tasks_on_connection_loss=False,
+    )
+    return app
+
+
+celery_app = create_celery_app(load_app_settings())
+app = celery_app

@@ -1,0 +1,105 @@
+"""Async client for Shopify's GraphQL Admin API: one POST, one classified answer."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+
+from settings.shops import ShopConfig
+from worker.errors import NetworkError, ServerError, classify
+
+
+@dataclass(frozen=True)
+class GraphQLResult:
+    """A successful GraphQL answer (no top-level errors).
+
+    Attributes:
+        data: The ``data`` object.
+        request_id: Shopify's ``X-Request-Id``.
+        requested_cost: ``extensions.cost.requestedQueryCost``, when present.
+        actual_cost: ``extensions.cost.actualQueryCost``, when present.
+        throttle_status: ``extensions.cost.throttleStatus``, when present.
+    """
+
+    data: Mapping[str, Any]
+    request_id: str | None
+    requested_cost: float | None
+    actual_cost: float | None
+    throttle_status: Mapping[str, Any] | None
+
+
+def cost_of(body: Any) -> Mapping[str, Any]:
+    """The ``extensions.cost`` object of a GraphQL answer, or an empty mapping."""
+    if isinstance(body, Mapping):
+        cost = (body.get("extensions") or {}).get("cost")
+        if isinstance(cost, Mapping):
+            return cost
+    return {}
+
+
+class ShopifyClient:
+    """Sends GraphQL documents to one shop.
+
+    The ``aiohttp.ClientSession`` is created once per worker process and passed in; the access token
+    goes only into the request header, never into an error or a log line.
+    """
+
+    def __init__(self, session: aiohttp.ClientSession, shop: ShopConfig, *, timeout_s: float = 30.0) -> None:
+        if shop.access_token is None:
+            raise ValueError(f"shop {shop.shop_name!r} has no access_token")
+        self._session = session
+        self._shop = shop
+        self._timeout = aiohttp.ClientTimeout(total=timeout_s)
+
+    @property
+    def shop(self) -> str:
+        """The shop handle."""
+        return self._shop.shop_name
+
+    async def execute(self, document: str, variables: Mapping[str, Any] | None = None) -> GraphQLResult:
+        """POST one document and return its result.
+
+        Raises:
+            ShopifyError: The classified failure (throttle, 5xx, network, auth, document errors).
+        """
+        assert self._shop.access_token is not None
+        headers = {
+            "X-Shopify-Access-Token": self._shop.access_token.get_secret_value(),
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+        }
+        payload = {"query": document, "variables": dict(variables or {})}
+        try:
+            async with self._session.post(
+                self._shop.graphql_url, json=payload, headers=headers, timeout=self._timeout, allow_redirects=False
+            ) as response:
+                status = response.status
+                answer_headers = {k: response.headers[k] for k in ("X-Request-Id", "Retry-After") if k in response.headers}
+                text = await response.text()
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            raise NetworkError(f"no answer from Shopify: {type(exc).__name__}", shop=self.shop) from exc
+        try:
+            body: Any = json.loads(text) if text else None
+        except ValueError:
+            if status < 500:
+                status = 502
+            body = text[:200]
+        error = classify(status, body, shop=self.shop, headers=answer_headers)
+        if error is not None:
+            raise error
+        data = body.get("data") if isinstance(body, Mapping) else None
+        if not isinstance(data, Mapping):
+            raise ServerError("answer has no data", shop=self.shop, status=status)
+        cost = cost_of(body)
+        return GraphQLResult(
+            data=data,
+            request_id=answer_headers.get("X-Request-Id"),
+            requested_cost=cost.get("requestedQueryCost"),
+            actual_cost=cost.get("actualQueryCost"),
+            throttle_status=cost.get("throttleStatus"),
+        )

@@ -1,0 +1,201 @@
+"""One error hierarchy for everything Shopify can answer, grouped by what the caller does next.
+
+- ``RetryableError``: try the same request again later (throttling, 5xx, network trouble).
+- ``PermanentError``: this record cannot succeed as it is; dead-letter it with the reason.
+- ``AuthError`` and ``ShopUnavailableError``: the shop cannot take writes now; pause the shop, keep its records.
+
+``classify`` is the only place that turns an HTTP answer into one of these.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class UserError:
+    """One entry of a mutation's ``userErrors`` list."""
+
+    field: tuple[str, ...]
+    message: str
+    code: str | None = None
+
+    @classmethod
+    def from_payload(cls, raw: Mapping[str, Any]) -> UserError:
+        """Build from Shopify's ``{"field": [...], "message": ..., "code": ...}``."""
+        path = raw.get("field") or ()
+        return cls(field=tuple(str(p) for p in path), message=str(raw.get("message", "")), code=raw.get("code"))
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form, as stored in dead letters."""
+        return {"field": ".".join(self.field), "message": self.message, "code": self.code}
+
+
+@dataclass(eq=False)
+class ShopifyError(Exception):
+    """Root of every failure talking to Shopify.
+
+    Attributes:
+        message: What went wrong, safe to log (never contains a token).
+        shop: The shop handle.
+        status: HTTP status of the answer, or None when no answer arrived.
+        request_id: Shopify's ``X-Request-Id``, for support tickets.
+        code: Shopify's error code (``THROTTLED``, ``ACCESS_DENIED``, ...) when there is one.
+    """
+
+    message: str
+    shop: str = ""
+    status: int | None = None
+    request_id: str | None = None
+    code: str | None = None
+
+    def __str__(self) -> str:
+        parts = [self.message]
+        if self.status is not None:
+            parts.append(f"HTTP {self.status}")
+        if self.code:
+            parts.append(self.code)
+        if self.request_id:
+            parts.append(f"request {self.request_id}")
+        return " | ".join(parts)
+
+    @property
+    def category(self) -> str:
+        """Short machine-readable name of the failure, as stored in dead letters and pauses."""
+        return _CATEGORIES.get(type(self), "error")
+
+
+class RetryableError(ShopifyError):
+    """The same request may succeed later."""
+
+
+@dataclass(eq=False)
+class ThrottledError(RetryableError):
+    """THROTTLED (HTTP 200) or HTTP 429. ``retry_after_s`` is the server's advice, when it gave one."""
+
+    retry_after_s: float | None = None
+    throttle_status: Mapping[str, Any] | None = None
+
+
+class ServerError(RetryableError):
+    """HTTP 5xx."""
+
+
+class NetworkError(RetryableError):
+    """No answer: connection refused or reset, timeout. The request may or may not have reached Shopify."""
+
+
+class PermanentError(ShopifyError):
+    """This record will fail the same way every time; dead-letter it."""
+
+
+@dataclass(eq=False)
+class UserErrorsError(PermanentError):
+    """The mutation answered with ``userErrors``."""
+
+    user_errors: tuple[UserError, ...] = field(default_factory=tuple)
+
+
+class SchemaError(PermanentError):
+    """Shopify rejected the GraphQL document or its variables (a bug here, or a record it cannot express)."""
+
+
+class AuthError(ShopifyError):
+    """The credentials do not allow this write: 401, 403, or ``ACCESS_DENIED``."""
+
+
+class InvalidTokenError(AuthError):
+    """401: the access token is wrong, revoked or expired."""
+
+
+class MissingScopeError(AuthError):
+    """403 or ``ACCESS_DENIED``: the token lacks a scope."""
+
+
+class ShopUnavailableError(ShopifyError):
+    """402 (frozen or unpaid shop), 423 (locked) or 404 (wrong shop domain or API version)."""
+
+
+_CATEGORIES: dict[type[ShopifyError], str] = {
+    ThrottledError: "throttled",
+    ServerError: "server_error",
+    NetworkError: "network_error",
+    UserErrorsError: "user_error",
+    SchemaError: "schema_error",
+    InvalidTokenError: "invalid_token",
+    MissingScopeError: "missing_scope",
+    ShopUnavailableError: "shop_unavailable",
+}
+
+
+def _parse_retry_after(value: str | None) -> float | None:
+    """Shopify sends decimal seconds (``2.0``); other clients crashed parsing it as an int."""
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        return None
+    return seconds if seconds >= 0 else None
+
+
+def _error_text(body: Any) -> str:
+    if isinstance(body, Mapping) and "errors" in body:
+        errors = body["errors"]
+        if isinstance(errors, str):
+            return errors
+        return json.dumps(errors)[:500]
+    return str(body)[:500]
+
+
+def classify(
+    status: int,
+    body: Any,
+    *,
+    shop: str = "",
+    headers: Mapping[str, str] | None = None,
+) -> ShopifyError | None:
+    """Turn one HTTP answer into the error it means, or None when the request succeeded.
+
+    Looks at the GraphQL body as well as the status: THROTTLED, ACCESS_DENIED and document
+    errors all arrive with HTTP 200. ``userErrors`` are per mutation and are left to the caller.
+    """
+    headers = headers or {}
+    request_id = headers.get("X-Request-Id")
+    common: dict[str, Any] = {"shop": shop, "status": status, "request_id": request_id}
+    text = _error_text(body)
+    if status == 429:
+        return ThrottledError(
+            "rate limited", retry_after_s=_parse_retry_after(headers.get("Retry-After")), code="THROTTLED", **common
+        )
+    if status == 401:
+        return InvalidTokenError(f"invalid or revoked access token: {text}", **common)
+    if status == 403:
+        return MissingScopeError(f"access denied: {text}", **common)
+    if status in (402, 423):
+        return ShopUnavailableError(f"shop unavailable: {text}", **common)
+    if status == 404:
+        return ShopUnavailableError(f"not found (wrong shop domain or API version): {text}", **common)
+    if status >= 500:
+        return ServerError(f"server error: {text}", **common)
+    if status >= 400:
+        return SchemaError(f"request rejected: {text}", **common)
+    if not isinstance(body, Mapping):
+        return ServerError("answer is not a JSON object", **common)
+    errors = body.get("errors")
+    if not errors:
+        return None
+    if isinstance(errors, str):
+        return SchemaError(errors, **common)
+    codes = [((e.get("extensions") or {}).get("code") or "") for e in errors if isinstance(e, Mapping)]
+    if "THROTTLED" in codes:
+        throttle = ((body.get("extensions") or {}).get("cost") or {}).get("throttleStatus")
+        return ThrottledError("throttled", code="THROTTLED", throttle_status=throttle, **common)
+    if "ACCESS_DENIED" in codes:
+        return MissingScopeError(f"access denied: {text}", code="ACCESS_DENIED", **common)
+    if "INTERNAL_SERVER_ERROR" in codes:
+        return ServerError(f"internal error: {text}", code="INTERNAL_SERVER_ERROR", **common)
+    return SchemaError(f"GraphQL errors: {text}", code=next((c for c in codes if c), None), **common)

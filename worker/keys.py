@@ -1,0 +1,59 @@
+"""Every Redis key this project writes, in one place.
+
+All keys start with the configured prefix (``SHOPIFY_SYNC_KEY_PREFIX``), so two deployments or two
+test runs can share a Redis server without touching each other's data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Keys:
+    """Key names under one prefix."""
+
+    prefix: str = "shopify-sync"
+
+    def bucket(self, shop: str) -> str:
+        """Hash: the shop's leaky bucket (available, capacity, rate, ts)."""
+        return f"{self.prefix}:bucket:{shop}"
+
+    def inflight(self, shop: str) -> str:
+        """Sorted set: reservations of requests in flight, scored by expiry time."""
+        return f"{self.prefix}:inflight:{shop}"
+
+    def pause(self, shop: str) -> str:
+        """String (JSON): why the shop is paused; absent when it is not."""
+        return f"{self.prefix}:pause:{shop}"
+
+    def held(self, shop: str) -> str:
+        """List (JSON batches): records kept while the shop is paused."""
+        return f"{self.prefix}:held:{shop}"
+
+    def sync_meta(self, sync_id: str) -> str:
+        """Hash: sync id, shop, resource, started time."""
+        return f"{self.prefix}:sync:{sync_id}:meta"
+
+    def sync_counts(self, sync_id: str) -> str:
+        """Hash: total and one counter per record state."""
+        return f"{self.prefix}:sync:{sync_id}:counts"
+
+    def sync_records(self, sync_id: str) -> str:
+        """Hash: record key -> JSON outcome (state, Shopify gid or reason)."""
+        return f"{self.prefix}:sync:{sync_id}:records"
+
+    @property
+    def syncs(self) -> str:
+        """Sorted set: sync ids by start time."""
+        return f"{self.prefix}:syncs"
+
+    @property
+    def dead_letters(self) -> str:
+        """Hash: dead-letter id -> JSON entry."""
+        return f"{self.prefix}:dlq:entries"
+
+    @property
+    def dead_letter_index(self) -> str:
+        """Sorted set: dead-letter ids by last time seen."""
+        return f"{self.prefix}:dlq:index"

@@ -1,0 +1,48 @@
+"""Paused shops: a shop that answered 401/402/403/423 takes no more requests until it is resumed.
+
+Its records are not dropped: every batch that meets a paused shop is held in Redis as it was, and
+``resume`` hands the held batches back to be enqueued again.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import redis
+
+from worker.keys import Keys
+
+
+class ShopPauses:
+    """Pause flags and held batches, per shop."""
+
+    def __init__(self, client: redis.Redis, keys: Keys) -> None:
+        self._redis = client
+        self._keys = keys
+
+    def pause(self, shop: str, *, category: str, message: str) -> bool:
+        """Pause ``shop``; the first reason is kept. True when it was not paused before."""
+        reason = json.dumps({"category": category, "message": message, "since": time.time()})
+        return bool(self._redis.set(self._keys.pause(shop), reason, nx=True))
+
+    def reason(self, shop: str) -> dict[str, Any] | None:
+        """Why the shop is paused, or None when it is not."""
+        raw = self._redis.get(self._keys.pause(shop))
+        return json.loads(raw) if raw else None
+
+    def hold(self, shop: str, batch: dict[str, Any]) -> None:
+        """Keep a batch (task arguments, records included) until the shop is resumed."""
+        self._redis.rpush(self._keys.held(shop), json.dumps(batch, default=str))
+
+    def held(self, shop: str) -> list[dict[str, Any]]:
+        """The batches held for ``shop``, oldest first."""
+        return [json.loads(raw) for raw in self._redis.lrange(self._keys.held(shop), 0, -1)]
+
+    def release(self, shop: str, count: int) -> None:
+        """Forget the first ``count`` held batches (once they are safely enqueued again) and unpause."""
+        pipe = self._redis.pipeline()
+        pipe.ltrim(self._keys.held(shop), count, -1)
+        pipe.delete(self._keys.pause(shop))
+        pipe.execute()

@@ -1,0 +1,3 @@
+from worker.ratelimit.limiter import Reservation, ShopLimiter
+
+__all__ = ["Reservation", "ShopLimiter"]

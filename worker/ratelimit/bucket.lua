@@ -1,0 +1,68 @@
+-- A shop's leaky bucket of GraphQL cost points, shared by every worker process through Redis.
+--
+-- KEYS[1]  hash  bucket: available, capacity, rate, ts (seconds, from Redis TIME)
+-- KEYS[2]  zset  reservations in flight: member "<token>|<cost>", score = expiry time (s)
+-- ARGV[1]  op: "acquire" or "reconcile"
+-- ARGV[2]  token: unique per request
+-- ARGV[3]  cost: points requested by the request
+-- ARGV[4]  capacity to assume until the server has told us (points)
+-- ARGV[5]  restore rate to assume until the server has told us (points/s)
+-- ARGV[6]  reservation lifetime (s): a reservation whose worker died stops counting after it
+-- reconcile only:
+-- ARGV[7]  server currentlyAvailable, or "" when the answer carried no throttleStatus
+-- ARGV[8]  server maximumAvailable, or ""
+-- ARGV[9]  server restoreRate, or ""
+--
+-- acquire: refills the bucket for the time elapsed; when it holds `cost` points, takes them and
+--   records the reservation. Returns {1, "0", available} or {0, wait_s, available}, where wait_s is
+--   the time until the bucket will hold `cost` points.
+-- reconcile: drops the reservation. When the server sent its throttleStatus, the server's numbers
+--   win: capacity and rate are learned, and available becomes the server's figure less the points
+--   reserved by our other requests still in flight (the server may not have seen them yet).
+-- Numbers are returned as strings: Redis would truncate Lua floats to integers.
+
+local bucket, inflight = KEYS[1], KEYS[2]
+local op, token, cost = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local ttl = tonumber(ARGV[6])
+
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+
+local state = redis.call('HMGET', bucket, 'available', 'capacity', 'rate', 'ts')
+local capacity = tonumber(state[2]) or tonumber(ARGV[4])
+local rate = tonumber(state[3]) or tonumber(ARGV[5])
+local available = tonumber(state[1]) or capacity
+local ts = tonumber(state[4]) or now
+
+available = math.min(capacity, available + math.max(0, now - ts) * rate)
+redis.call('ZREMRANGEBYSCORE', inflight, '-inf', now)
+
+local granted, wait = 0, 0
+if op == 'acquire' then
+  if available >= cost then
+    available = available - cost
+    granted = 1
+    redis.call('ZADD', inflight, now + ttl, token .. '|' .. ARGV[3])
+  else
+    wait = (cost - available) / rate
+  end
+else
+  redis.call('ZREM', inflight, token .. '|' .. ARGV[3])
+  local server_available = tonumber(ARGV[7])
+  if server_available then
+    capacity = tonumber(ARGV[8]) or capacity
+    rate = tonumber(ARGV[9]) or rate
+    local reserved = 0
+    for _, member in ipairs(redis.call('ZRANGE', inflight, 0, -1)) do
+      reserved = reserved + tonumber(string.match(member, '|([^|]+)$'))
+    end
+    available = math.max(0, math.min(capacity, server_available - reserved))
+  end
+  granted = 1
+end
+
+redis.call('HSET', bucket, 'available', tostring(available), 'capacity', tostring(capacity),
+           'rate', tostring(rate), 'ts', tostring(now))
+redis.call('EXPIRE', bucket, 86400)
+redis.call('EXPIRE', inflight, math.ceil(ttl) + 60)
+return {granted, tostring(wait), tostring(available)}

@@ -1,0 +1,78 @@
+"""Where a record's outcome is written: sync tracking, dead letters, held batches."""
+
+from __future__ import annotations
+
+import logging
+
+from worker.deadletters import DeadLetterStore, Reason
+from worker.errors import ShopifyError
+from worker.records import RecordEnvelope
+from worker.tracking import SyncTracker
+
+log = logging.getLogger(__name__)
+
+
+class OutcomeRecorder:
+    """Records the outcomes of one batch (one shop, one sync, one resource)."""
+
+    def __init__(
+        self,
+        tracker: SyncTracker,
+        dead_letters: DeadLetterStore,
+        *,
+        shop: str,
+        sync_id: str,
+        resource: str,
+    ) -> None:
+        self._tracker = tracker
+        self._dead_letters = dead_letters
+        self.shop = shop
+        self.sync_id = sync_id
+        self.resource = resource
+
+    def already_synced(self, record: RecordEnvelope) -> bool:
+        """True when an earlier delivery of this task synced the record already."""
+        outcome = self._tracker.outcome(self.sync_id, record.key)
+        return bool(outcome and outcome.get("state") == "synced")
+
+    def synced(self, record: RecordEnvelope, gid: str, request_id: str | None) -> None:
+        """The record is in Shopify as ``gid``."""
+        self._tracker.mark(self.sync_id, record.key, "synced", gid=gid, attempts=record.attempts + 1)
+        log.debug("synced", extra=self._context(record, outcome="synced", gid=gid, request_id=request_id))
+
+    def dead_letter(self, record: RecordEnvelope, reason: Reason) -> None:
+        """The record cannot be written as it is."""
+        self._dead_letters.add(
+            shop=self.shop,
+            resource=self.resource,
+            sync_id=self.sync_id,
+            record_key=record.key,
+            source=record.source,
+            payload=record.payload,
+            reason=reason,
+            attempts=record.attempts,
+        )
+        self._tracker.mark(self.sync_id, record.key, "dead_lettered", reason=reason.model_dump())
+        log.info(
+            "dead-lettered: %s",
+            reason.message,
+            extra=self._context(record, outcome="dead_lettered", category=reason.category, field=reason.field),
+        )
+
+    def retrying(self, record: RecordEnvelope, err: ShopifyError, delay_s: float) -> None:
+        """The record failed an attempt and will be tried again after ``delay_s``."""
+        self._tracker.count_retry(self.sync_id)
+        self._tracker.mark(self.sync_id, record.key, "retrying", error=err.category, attempts=record.attempts)
+        log.info(
+            "retrying in %.2fs: %s",
+            delay_s,
+            err,
+            extra=self._context(record, outcome="retrying", category=err.category, request_id=err.request_id),
+        )
+
+    def paused(self, record: RecordEnvelope, reason: str) -> None:
+        """The shop is paused; the record is held until it is resumed."""
+        self._tracker.mark(self.sync_id, record.key, "paused", reason=reason)
+
+    def _context(self, record: RecordEnvelope, **fields: object) -> dict[str, object]:
+        return {"shop": self.shop, "sync_id": self.sync_id, "resource": self.resource, "record": record.key, **fields}

@@ -1,0 +1,111 @@
+"""What a worker process builds once and every task uses: Redis, the HTTP session, the stores.
+
+Celery tasks are synchronous; each process keeps one asyncio loop and one ``aiohttp`` session and
+runs the batch writer on them. In embedded mode the demo injects its own runtime (fakeredis, the
+shops it configured) with ``install_runtime``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine
+from typing import Any, TypeVar
+
+import aiohttp
+import redis
+
+from settings import AppSettings, ShopsConfig, load_app_settings, load_shops
+from worker.batch import BatchOutcome, BatchWriter
+from worker.client import ShopifyClient
+from worker.deadletters import DeadLetterStore
+from worker.keys import Keys
+from worker.pauses import ShopPauses
+from worker.ratelimit import ShopLimiter
+from worker.recorder import OutcomeRecorder
+from worker.records import RecordEnvelope
+from worker.resources import get_resource
+from worker.retry import RetryPolicy
+from worker.tracking import SyncTracker
+
+T = TypeVar("T")
+
+
+class WorkerRuntime:
+    """Per-process resources shared by every task."""
+
+    def __init__(self, settings: AppSettings, client: redis.Redis, shops: ShopsConfig) -> None:
+        self.settings = settings
+        self.redis = client
+        self.shops = shops
+        self.keys = Keys(settings.key_prefix)
+        self.tracker = SyncTracker(client, self.keys)
+        self.dead_letters = DeadLetterStore(client, self.keys)
+        self.pauses = ShopPauses(client, self.keys)
+        self.limiter = ShopLimiter(client, self.keys)
+        self.policy = RetryPolicy(
+            max_attempts=settings.max_attempts,
+            base_backoff_s=settings.base_backoff_s,
+            max_backoff_s=settings.max_backoff_s,
+        )
+        self._loop = asyncio.new_event_loop()
+        self._session: aiohttp.ClientSession | None = None
+
+    @classmethod
+    def from_settings(cls, settings: AppSettings | None = None) -> WorkerRuntime:
+        """Build from the environment: the configured Redis and shops file."""
+        settings = settings or load_app_settings()
+        if not settings.redis_url:
+            raise RuntimeError("SHOPIFY_SYNC_REDIS_URL is not set: a separate worker process needs Redis")
+        client = redis.Redis.from_url(settings.redis_url, health_check_interval=30)
+        return cls(settings, client, load_shops(settings.shops_file))
+
+    def run(self, coro: Coroutine[Any, Any, T]) -> T:
+        """Run a coroutine on this process's loop."""
+        return self._loop.run_until_complete(coro)
+
+    async def _http(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=64))
+        return self._session
+
+    async def write_batch(
+        self, shop: str, sync_id: str, resource: str, records: list[RecordEnvelope]
+    ) -> BatchOutcome:
+        """Write one batch for one shop."""
+        shop_config = self.shops.get(shop)
+        writer = BatchWriter(
+            client=ShopifyClient(await self._http(), shop_config, timeout_s=self.settings.request_timeout_s),
+            resource=get_resource(resource),
+            limiter=self.limiter,
+            recorder=OutcomeRecorder(
+                self.tracker, self.dead_letters, shop=shop_config.shop_name, sync_id=sync_id, resource=resource
+            ),
+            pauses=self.pauses,
+            policy=self.policy,
+            max_inline_wait_s=self.settings.max_inline_wait_s,
+            in_flight=self.settings.requests_in_flight_per_task,
+        )
+        return await writer.write(records)
+
+    def close(self) -> None:
+        """Close the HTTP session and the loop."""
+        if self._session is not None and not self._session.closed:
+            self.run(self._session.close())
+        self._loop.close()
+
+
+_runtime: WorkerRuntime | None = None
+
+
+def install_runtime(runtime: WorkerRuntime | None) -> None:
+    """Use ``runtime`` for every task of this process (embedded mode, tests); None to reset."""
+    global _runtime
+    _runtime = runtime
+
+
+def get_runtime() -> WorkerRuntime:
+    """This process's runtime, built from the environment on first use."""
+    global _runtime
+    if _runtime is None:
+        _runtime = WorkerRuntime.from_settings()
+    return _runtime
