@@ -74,10 +74,25 @@ def _workers_for(settings: AppSettings, shop: ShopConfig, processes: int) -> Ite
             "SHOPIFY_SYNC_SHOPS_FILE": str(shops_file),
             "DEMO_SHOP_TOKEN": shop.access_token.get_secret_value(),
         }
-        command = [sys.executable, "-m", "celery", "-A", "worker.app", "worker", "-Q", queue_for(shop.shop_name),
-                   "-c", str(processes), "-l", "WARNING", "-n", f"demo-{os.getpid()}@%h", "--without-mingle",
-                   "--without-gossip"]
-        worker = subprocess.Popen(command, env=env)  # noqa: S603
+        command = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "worker.app",
+            "worker",
+            "-Q",
+            queue_for(shop.shop_name),
+            "-c",
+            str(processes),
+            "-l",
+            "WARNING",
+            "-n",
+            f"demo-{os.getpid()}@%h",
+            "--without-mingle",
+            "--without-gossip",
+        ]
+        worker = subprocess.Popen(command, env=env, stdout=sys.stderr)  # noqa: S603
         try:
             yield shops
         finally:

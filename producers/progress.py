@@ -22,8 +22,10 @@ def sync_progress(label: str, *, enabled: bool) -> Iterator[ProgressCallback]:
         TextColumn("[bold]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("synced [green]{task.fields[synced]}[/] dead-lettered [red]{task.fields[dead]}[/] "
-                   "retrying [yellow]{task.fields[retrying]}[/] paused {task.fields[paused]}"),
+        TextColumn(
+            "synced [green]{task.fields[synced]}[/] dead-lettered [red]{task.fields[dead]}[/] "
+            "retrying [yellow]{task.fields[retrying]}[/] paused {task.fields[paused]}"
+        ),
         TimeElapsedColumn(),
     )
     with Progress(*columns, console=Console(stderr=True), transient=False) as progress:

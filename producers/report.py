@@ -23,7 +23,7 @@ class ResourceReport:
 
     @classmethod
     def from_counts(cls, counts: SyncCounts) -> ResourceReport:
-        """``failed`` is every record neither synced nor dead-lettered (held by a paused shop, or unfinished)."""
+        """``failed``: every record neither synced nor dead-lettered (held by a paused shop, unfinished)."""
         return cls(
             total=counts.total,
             synced=counts.synced,
@@ -56,7 +56,10 @@ class SyncReport:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form: totals first, then ``resources`` with the same counts per resource."""
-        totals = {name: self._sum(name) for name in ("total", "synced", "dead_lettered", "failed", "paused", "retries")}
+        totals = {
+            name: self._sum(name)
+            for name in ("total", "synced", "dead_lettered", "failed", "paused", "retries")
+        }
         return {
             "sync_id": self.sync_id,
             "shop": self.shop,
@@ -82,9 +85,13 @@ class SyncReport:
             f"failed {data['failed']}  retries {data['retries']}",
         ]
         for name, r in self.resources.items():
-            lines.append(f"  {name}: {r.synced}/{r.total} synced, {r.dead_lettered} dead-lettered, {r.failed} failed")
+            lines.append(
+                f"  {name}: {r.synced}/{r.total} synced, {r.dead_lettered} dead-lettered, {r.failed} failed"
+            )
         for shop, why in self.paused_shops.items():
-            lines.append(f"  shop {shop} is PAUSED ({why}); its records are held: shopify-sync shops resume {shop}")
+            lines.append(
+                f"  shop {shop} is PAUSED ({why}); its records are held: shopify-sync shops resume {shop}"
+            )
         for label, path in self.files.items():
             lines.append(f"  {label}: {path}")
         return "\n".join(lines)

@@ -22,8 +22,15 @@ def run_sync(
     started = time.monotonic()
     if settings.embedded:
         with embedded_worker(settings, shops) as client:
-            return _run(SyncRunner(client, Keys(settings.key_prefix), batch_size=settings.batch_size),
-                        job, "embedded", started, settings, timeout_s, show_progress)
+            return _run(
+                SyncRunner(client, Keys(settings.key_prefix), batch_size=settings.batch_size),
+                job,
+                "embedded",
+                started,
+                settings,
+                timeout_s,
+                show_progress,
+            )
     import redis
 
     client = redis.Redis.from_url(settings.redis_url or "")

@@ -61,7 +61,9 @@ class SyncRunner:
         def flush() -> None:
             if not batch and not invalid:
                 return
-            self.tracker.start(job.sync_id, shop=job.shop, resource=job.resource, total=len(batch) + len(invalid))
+            self.tracker.start(
+                job.sync_id, shop=job.shop, resource=job.resource, total=len(batch) + len(invalid)
+            )
             for bad in invalid:
                 self.dead_letters.add(
                     shop=job.shop,
@@ -73,7 +75,9 @@ class SyncRunner:
                     reason=bad.reason,
                     attempts=0,
                 )
-                self.tracker.mark(job.sync_id, bad.record.key, "dead_lettered", reason=bad.reason.model_dump())
+                self.tracker.mark(
+                    job.sync_id, bad.record.key, "dead_lettered", reason=bad.reason.model_dump()
+                )
             if batch:
                 enqueue_batch(job.shop, job.sync_id, job.resource, [r.to_dict() for r in batch])
             batch.clear()

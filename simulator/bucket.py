@@ -14,10 +14,11 @@ class LeakyBucket:
     difference to the *actual* cost afterwards; a query whose requested cost exceeds what is
     available is throttled without running. The bucket starts full.
 
-    Parameters:
+    Args:
         capacity: Maximum points (``throttleStatus.maximumAvailable``).
         restore_rate: Points restored per second (``throttleStatus.restoreRate``).
         clock: Monotonic clock in seconds; inject a fake one in tests.
+
     """
 
     def __init__(self, capacity: float, restore_rate: float, clock: Callable[[], float]) -> None:

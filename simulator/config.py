@@ -28,6 +28,7 @@ class ShopSpec:
         bucket_size: Leaky-bucket capacity in cost points (Shopify standard plan: 2000).
         restore_rate: Points restored per second (Shopify standard plan: 100).
         scopes: Access scopes granted to the token; a ``write_`` scope implies its ``read_``.
+
     """
 
     name: str
@@ -43,6 +44,7 @@ class ShopSpec:
         Raises:
             TypeError: On unknown keys or a missing ``name``/``access_token``.
             ValueError: On a malformed field value.
+
         """
         values = _known_fields(cls, data)
         if "scopes" in values:
@@ -75,6 +77,7 @@ class FaultConfig:
         throttle_response: ``"graphql"`` answers a throttle with HTTP 200 and a ``THROTTLED``
             error (Shopify's usual answer); ``"http429"`` answers HTTP 429 with ``Retry-After``.
         seed: Seed for the fault dice; ``None`` draws from system entropy.
+
     """
 
     latency_ms: float = 0
@@ -97,7 +100,9 @@ class FaultConfig:
         if self.error_rate > 0 and not self.error_statuses:
             raise ValueError("error_statuses must not be empty when error_rate > 0")
         if self.throttle_response not in ("graphql", "http429"):
-            raise ValueError(f"throttle_response must be 'graphql' or 'http429', got {self.throttle_response!r}")
+            raise ValueError(
+                f"throttle_response must be 'graphql' or 'http429', got {self.throttle_response!r}"
+            )
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FaultConfig:
@@ -106,6 +111,7 @@ class FaultConfig:
         Raises:
             TypeError: On unknown keys.
             ValueError: On out-of-range values.
+
         """
         values = _known_fields(cls, data)
         if "error_statuses" in values:

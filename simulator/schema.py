@@ -31,6 +31,7 @@ def simulator_schema() -> GraphQLSchema:
 
     Raises:
         LookupError: If a registry names a type or field the SDL does not declare.
+
     """
     schema = build_schema(schema_sdl())
     for registry in registries():

@@ -26,7 +26,7 @@ def real_redis() -> Iterator[redis.Redis]:
     try:
         client.ping()
     except redis.ConnectionError:
-        pytest.fail(f"no Redis at {TEST_REDIS_URL}: start one (scripts/test.sh does) or set SHOPIFY_SYNC_TEST_REDIS_URL")
+        pytest.fail(f"no Redis at {TEST_REDIS_URL}: start one or set SHOPIFY_SYNC_TEST_REDIS_URL")
     yield client
     client.close()
 

@@ -27,7 +27,7 @@ def max_countdown_s(settings: AppSettings) -> float:
 
 def create_celery_app(settings: AppSettings) -> Celery:
     """A Celery app on the configured Redis, or on the in-memory transport in embedded mode."""
-    app = Celery("shopify_sync", broker=settings.redis_url or "memory://", include=["worker.tasks"])
+    app = Celery("shopify_sync", broker=settings.redis_url or "memory://localhost/", include=["worker.tasks"])
     app.conf.update(
         task_serializer="json",
         accept_content=["json"],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -76,12 +75,18 @@ class ShopifyClient:
         payload = {"query": document, "variables": dict(variables or {})}
         try:
             async with self._session.post(
-                self._shop.graphql_url, json=payload, headers=headers, timeout=self._timeout, allow_redirects=False
+                self._shop.graphql_url,
+                json=payload,
+                headers=headers,
+                timeout=self._timeout,
+                allow_redirects=False,
             ) as response:
                 status = response.status
-                answer_headers = {k: response.headers[k] for k in ("X-Request-Id", "Retry-After") if k in response.headers}
+                answer_headers = {
+                    k: response.headers[k] for k in ("X-Request-Id", "Retry-After") if k in response.headers
+                }
                 text = await response.text()
-        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, aiohttp.ClientError) as exc:
             raise NetworkError(f"no answer from Shopify: {type(exc).__name__}", shop=self.shop) from exc
         try:
             body: Any = json.loads(text) if text else None

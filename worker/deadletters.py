@@ -10,7 +10,7 @@ from typing import Any
 import redis
 from pydantic import BaseModel, Field
 
-from worker.keys import Keys
+from worker.keys import Keys, text
 
 
 class Reason(BaseModel):
@@ -114,7 +114,7 @@ class DeadLetterStore:
         category: str | None = None,
     ) -> Iterator[DeadLetter]:
         """Entries, oldest first, filtered by any of shop, sync, resource and reason category."""
-        ids = [i.decode() for i in self._redis.zrange(self._keys.dead_letter_index, 0, -1)]
+        ids = [text(i) for i in self._redis.zrange(self._keys.dead_letter_index, 0, -1)]
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             for raw in self._redis.hmget(self._keys.dead_letters, chunk):

@@ -2,7 +2,7 @@
 
 - ``RetryableError``: try the same request again later (throttling, 5xx, network trouble).
 - ``PermanentError``: this record cannot succeed as it is; dead-letter it with the reason.
-- ``AuthError`` and ``ShopUnavailableError``: the shop cannot take writes now; pause the shop, keep its records.
+- ``AuthError`` and ``ShopUnavailableError``: the shop cannot take writes now; pause it, keep its records.
 
 ``classify`` is the only place that turns an HTTP answer into one of these.
 """
@@ -27,7 +27,9 @@ class UserError:
     def from_payload(cls, raw: Mapping[str, Any]) -> UserError:
         """Build from Shopify's ``{"field": [...], "message": ..., "code": ...}``."""
         path = raw.get("field") or ()
-        return cls(field=tuple(str(p) for p in path), message=str(raw.get("message", "")), code=raw.get("code"))
+        return cls(
+            field=tuple(str(p) for p in path), message=str(raw.get("message", "")), code=raw.get("code")
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form, as stored in dead letters."""
@@ -169,7 +171,10 @@ def classify(
     text = _error_text(body)
     if status == 429:
         return ThrottledError(
-            "rate limited", retry_after_s=_parse_retry_after(headers.get("Retry-After")), code="THROTTLED", **common
+            "rate limited",
+            retry_after_s=_parse_retry_after(headers.get("Retry-After")),
+            code="THROTTLED",
+            **common,
         )
     if status == 401:
         return InvalidTokenError(f"invalid or revoked access token: {text}", **common)

@@ -7,6 +7,12 @@ test runs can share a Redis server without touching each other's data.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+
+def text(value: Any) -> str:
+    """A Redis reply (bytes, as this project's clients return them) as text."""
+    return value.decode() if isinstance(value, bytes) else str(value)
 
 
 @dataclass(frozen=True)

@@ -29,8 +29,11 @@ def scrub(value: Any) -> Any:
 
 class _ScrubFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = scrub(str(record.msg))
-        if record.args:
+        if isinstance(record.msg, str):
+            record.msg = scrub(record.msg)
+        if isinstance(record.args, dict):
+            record.args = scrub(record.args)
+        elif record.args:
             record.args = tuple(scrub(a) if isinstance(a, str) else a for a in record.args)
         return True
 

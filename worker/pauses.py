@@ -40,9 +40,10 @@ class ShopPauses:
         """The batches held for ``shop``, oldest first."""
         return [json.loads(raw) for raw in self._redis.lrange(self._keys.held(shop), 0, -1)]
 
-    def release(self, shop: str, count: int) -> None:
-        """Forget the first ``count`` held batches (once they are safely enqueued again) and unpause."""
-        pipe = self._redis.pipeline()
-        pipe.ltrim(self._keys.held(shop), count, -1)
-        pipe.delete(self._keys.pause(shop))
-        pipe.execute()
+    def unpause(self, shop: str) -> None:
+        """Let the shop take requests again (its held batches stay until ``forget_held``)."""
+        self._redis.delete(self._keys.pause(shop))
+
+    def forget_held(self, shop: str, count: int) -> None:
+        """Drop the first ``count`` held batches, once they are safely enqueued again."""
+        self._redis.ltrim(self._keys.held(shop), count, -1)

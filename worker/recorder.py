@@ -56,7 +56,9 @@ class OutcomeRecorder:
         log.info(
             "dead-lettered: %s",
             reason.message,
-            extra=self._context(record, outcome="dead_lettered", category=reason.category, field=reason.field),
+            extra=self._context(
+                record, outcome="dead_lettered", category=reason.category, field=reason.field
+            ),
         )
 
     def retrying(self, record: RecordEnvelope, err: ShopifyError, delay_s: float) -> None:
@@ -75,4 +77,10 @@ class OutcomeRecorder:
         self._tracker.mark(self.sync_id, record.key, "paused", reason=reason)
 
     def _context(self, record: RecordEnvelope, **fields: object) -> dict[str, object]:
-        return {"shop": self.shop, "sync_id": self.sync_id, "resource": self.resource, "record": record.key, **fields}
+        return {
+            "shop": self.shop,
+            "sync_id": self.sync_id,
+            "resource": self.resource,
+            "record": record.key,
+            **fields,
+        }

@@ -63,7 +63,7 @@ def backoff_s(attempt: int, policy: RetryPolicy, jitter: Callable[[], float] = r
     Full jitter (a uniform draw between 0 and the exponential cap) spreads out workers that failed
     together, so they do not all come back at the same instant.
     """
-    cap = min(policy.max_backoff_s, policy.base_backoff_s * 2 ** max(attempt - 1, 0))
+    cap = min(policy.max_backoff_s, policy.base_backoff_s * 2.0 ** max(attempt - 1, 0))
     return max(policy.base_backoff_s / 2, cap * jitter())
 
 

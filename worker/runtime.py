@@ -8,6 +8,7 @@ shops it configured) with ``install_runtime``.
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
@@ -47,6 +48,7 @@ class WorkerRuntime:
             base_backoff_s=settings.base_backoff_s,
             max_backoff_s=settings.max_backoff_s,
         )
+        self.pid = os.getpid()
         self._loop = asyncio.new_event_loop()
         self._session: aiohttp.ClientSession | None = None
 
@@ -78,7 +80,11 @@ class WorkerRuntime:
             resource=get_resource(resource),
             limiter=self.limiter,
             recorder=OutcomeRecorder(
-                self.tracker, self.dead_letters, shop=shop_config.shop_name, sync_id=sync_id, resource=resource
+                self.tracker,
+                self.dead_letters,
+                shop=shop_config.shop_name,
+                sync_id=sync_id,
+                resource=resource,
             ),
             pauses=self.pauses,
             policy=self.policy,
@@ -104,8 +110,12 @@ def install_runtime(runtime: WorkerRuntime | None) -> None:
 
 
 def get_runtime() -> WorkerRuntime:
-    """This process's runtime, built from the environment on first use."""
+    """This process's runtime, built from the environment on first use.
+
+    A runtime inherited through ``fork`` (Celery's prefork pool) is not reused: its Redis sockets and
+    event loop belong to the parent.
+    """
     global _runtime
-    if _runtime is None:
+    if _runtime is None or _runtime.pid != os.getpid():
         _runtime = WorkerRuntime.from_settings()
     return _runtime

@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from celery import Task
-from celery.signals import worker_process_init
 
 from worker.app import celery_app, max_countdown_s, queue_for
+from worker.deadletters import Reason
+from worker.recorder import OutcomeRecorder
 from worker.records import RecordEnvelope
-from worker.runtime import get_runtime, install_runtime
+from worker.runtime import WorkerRuntime, get_runtime
+
+log = logging.getLogger(__name__)
 
 WRITE_BATCH = "shopify_sync.write_batch"
-
-
-@worker_process_init.connect
-def _fresh_runtime_after_fork(**_: Any) -> None:
-    # A forked child must not share its parent's Redis sockets or event loop.
-    install_runtime(None)
+# Retries of a batch whose task crashed on an unexpected exception (a bug, not a Shopify answer).
+UNEXPECTED_RETRIES = 3
 
 
 def enqueue_batch(
@@ -28,27 +28,63 @@ def enqueue_batch(
     The task arguments carry the records but no credential: the worker reads the shop's token from
     its own shops file. Flower shows a short form of the arguments (shop, sync, resource, count).
     """
-    result = write_batch.apply_async(
-        args=(shop, sync_id, resource, records),
-        queue=queue_for(shop),
-        countdown=countdown_s or None,
-        argsrepr=repr((shop, sync_id, resource, f"{len(records)} records")),
-    )
+    options: dict[str, Any] = {
+        "queue": queue_for(shop),
+        "argsrepr": repr((shop, sync_id, resource, f"{len(records)} records")),
+    }
+    if countdown_s > 0:
+        options["countdown"] = countdown_s
+    result = write_batch.apply_async(args=(shop, sync_id, resource, records), **options)
     return str(result.id)
 
 
 @celery_app.task(name=WRITE_BATCH, bind=True, acks_late=True, reject_on_worker_lost=True)
-def write_batch(self: Task, shop: str, sync_id: str, resource: str, records: list[dict[str, Any]]) -> dict[str, int]:  # type: ignore[type-arg]
+def write_batch(
+    self: Task[Any, Any], shop: str, sync_id: str, resource: str, records: list[dict[str, Any]]
+) -> dict[str, int]:
     """Write a batch of mapped records of one resource to one shop."""
     runtime = get_runtime()
     envelopes = [RecordEnvelope.from_dict(r) for r in records]
-    outcome = runtime.run(runtime.write_batch(shop, sync_id, resource, envelopes))
+    try:
+        outcome = runtime.run(runtime.write_batch(shop, sync_id, resource, envelopes))
+    except Exception as exc:
+        if self.request.retries < UNEXPECTED_RETRIES:
+            log.exception("batch failed unexpectedly; retrying it", extra={"shop": shop, "sync_id": sync_id})
+            raise self.retry(exc=exc, countdown=2**self.request.retries) from exc
+        _dead_letter_unsettled(runtime, shop, sync_id, resource, envelopes, exc)
+        raise
     if outcome.deferred:
         delay = min(max(d.delay_s for d in outcome.deferred), max_countdown_s(runtime.settings))
-        enqueue_batch(shop, sync_id, resource, [d.record.to_dict() for d in outcome.deferred], countdown_s=delay)
+        enqueue_batch(
+            shop, sync_id, resource, [d.record.to_dict() for d in outcome.deferred], countdown_s=delay
+        )
     if outcome.held:
         runtime.pauses.hold(
             shop,
-            {"shop": shop, "sync_id": sync_id, "resource": resource, "records": [r.to_dict() for r in outcome.held]},
+            {
+                "shop": shop,
+                "sync_id": sync_id,
+                "resource": resource,
+                "records": [r.to_dict() for r in outcome.held],
+            },
         )
     return outcome.summary()
+
+
+def _dead_letter_unsettled(
+    runtime: WorkerRuntime,
+    shop: str,
+    sync_id: str,
+    resource: str,
+    records: list[RecordEnvelope],
+    exc: Exception,
+) -> None:
+    """Last resort: a batch that keeps crashing dead-letters its unsettled records, so none is lost."""
+    recorder = OutcomeRecorder(
+        runtime.tracker, runtime.dead_letters, shop=shop, sync_id=sync_id, resource=resource
+    )
+    reason = Reason(category="internal_error", message=f"{type(exc).__name__}: {exc}")
+    for record in records:
+        outcome = runtime.tracker.outcome(sync_id, record.key) or {}
+        if outcome.get("state") not in ("synced", "dead_lettered"):
+            recorder.dead_letter(record, reason)

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 import redis
 
-from worker.keys import Keys
+from worker.keys import Keys, text
 
 State = Literal["retrying", "paused", "synced", "dead_lettered"]
 STATES: tuple[State, ...] = ("retrying", "paused", "synced", "dead_lettered")
@@ -69,9 +69,10 @@ class SyncTracker:
 
     def start(self, sync_id: str, *, shop: str, resource: str, total: int) -> None:
         """Record a sync's identity and add ``total`` records to it (a sync may be enqueued in parts)."""
-        meta = {"sync_id": sync_id, "shop": shop, "resource": resource}
         pipe = self._redis.pipeline()
-        pipe.hset(self._keys.sync_meta(sync_id), mapping=meta)
+        pipe.hset(
+            self._keys.sync_meta(sync_id), items=["sync_id", sync_id, "shop", shop, "resource", resource]
+        )
         pipe.hsetnx(self._keys.sync_meta(sync_id), "started_at", str(time.time()))
         pipe.hincrby(self._keys.sync_counts(sync_id), "total", total)
         pipe.zadd(self._keys.syncs, {sync_id: time.time()}, nx=True)
@@ -96,7 +97,7 @@ class SyncTracker:
 
     def counts(self, sync_id: str) -> SyncCounts:
         """The counters of a sync (all zero when it is unknown)."""
-        raw = {k.decode(): int(v) for k, v in self._redis.hgetall(self._keys.sync_counts(sync_id)).items()}
+        raw = {text(k): int(v) for k, v in self._redis.hgetall(self._keys.sync_counts(sync_id)).items()}
         return SyncCounts(
             total=raw.get("total", 0),
             synced=raw.get("synced", 0),
@@ -109,7 +110,7 @@ class SyncTracker:
 
     def meta(self, sync_id: str) -> dict[str, str]:
         """The sync's shop, resource and start time; empty when it is unknown."""
-        return {k.decode(): v.decode() for k, v in self._redis.hgetall(self._keys.sync_meta(sync_id)).items()}
+        return {text(k): text(v) for k, v in self._redis.hgetall(self._keys.sync_meta(sync_id)).items()}
 
     def outcome(self, sync_id: str, record_key: str) -> dict[str, Any] | None:
         """The stored outcome of one record, or None when it has none yet."""
@@ -119,4 +120,4 @@ class SyncTracker:
     def outcomes(self, sync_id: str) -> dict[str, dict[str, Any]]:
         """Every record's outcome, by record key."""
         raw = self._redis.hgetall(self._keys.sync_records(sync_id))
-        return {k.decode(): json.loads(v) for k, v in raw.items()}
+        return {text(k): json.loads(v) for k, v in raw.items()}

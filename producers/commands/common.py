@@ -46,7 +46,7 @@ def shops_config(path: Any) -> ShopsConfig:
 def redis_client(settings: AppSettings) -> redis.Redis:
     """The configured Redis; exits when it is not set or not reachable."""
     if not settings.redis_url:
-        fail("SHOPIFY_SYNC_REDIS_URL is not set (embedded mode keeps no state after a run; see the output files)")
+        fail("SHOPIFY_SYNC_REDIS_URL is not set (embedded runs keep no state; see their output files)")
     client = redis.Redis.from_url(settings.redis_url)
     try:
         client.ping()

@@ -12,7 +12,9 @@ from producers.commands.common import app_settings, echo_json, fail, redis_state
 from settings import AppSettings
 from worker.deadletters import DeadLetter, DeadLetterStore
 
-app = typer.Typer(help="Dead letters: records that could not be written, with the reason.", no_args_is_help=True)
+app = typer.Typer(
+    help="Dead letters: records that could not be written, with the reason.", no_args_is_help=True
+)
 
 
 def _entries(settings: AppSettings, **filters: str | None) -> Iterator[DeadLetter]:
@@ -22,7 +24,8 @@ def _entries(settings: AppSettings, **filters: str | None) -> Iterator[DeadLette
             for line in path.read_text(encoding="utf-8").splitlines():
                 entry = DeadLetter.model_validate_json(line)
                 if all(
-                    value is None or value == (entry.reason.category if name == "category" else getattr(entry, name))
+                    value is None
+                    or value == (entry.reason.category if name == "category" else getattr(entry, name))
                     for name, value in filters.items()
                 ):
                     yield entry
@@ -36,7 +39,9 @@ def list_(
     shop: Annotated[str | None, typer.Option(help="Only this shop.")] = None,
     sync: Annotated[str | None, typer.Option(help="Only this sync id.")] = None,
     resource: Annotated[str | None, typer.Option(help="Only this resource.")] = None,
-    reason: Annotated[str | None, typer.Option(help="Only this reason category (validation, user_error, ...).")] = None,
+    reason: Annotated[
+        str | None, typer.Option(help="Only this reason category (validation, user_error, ...).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
 ) -> None:
     """List dead letters, oldest first."""

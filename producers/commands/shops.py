@@ -24,11 +24,15 @@ def status(shop: Annotated[str, typer.Argument(help="The shop.")]) -> None:
         reason = pauses.reason(name)
         held = pauses.held(name)
     state = f"PAUSED ({reason['category']}: {reason['message']})" if reason else "active"
-    typer.echo(f"{name}: {state}; {sum(len(b['records']) for b in held)} record(s) held in {len(held)} batch(es)")
+    typer.echo(
+        f"{name}: {state}; {sum(len(b['records']) for b in held)} record(s) held in {len(held)} batch(es)"
+    )
 
 
 @app.command("resume")
-def resume(shop: Annotated[str, typer.Argument(help="The shop to resume, once its credentials are fixed.")]) -> None:
+def resume(
+    shop: Annotated[str, typer.Argument(help="The shop to resume, once its credentials are fixed.")],
+) -> None:
     """Unpause a shop and enqueue its held records again (they are forgotten only once enqueued)."""
     settings = app_settings()
     try:
@@ -38,7 +42,9 @@ def resume(shop: Annotated[str, typer.Argument(help="The shop to resume, once it
     with redis_state(settings) as (client, keys):
         pauses = ShopPauses(client, keys)
         held = pauses.held(name)
+        # Unpause first: a worker taking a re-enqueued batch while the flag is set would hold it again.
+        pauses.unpause(name)
         for batch in held:
             enqueue_batch(batch["shop"], batch["sync_id"], batch["resource"], batch["records"])
-        pauses.release(name, len(held))
+        pauses.forget_held(name, len(held))
     typer.echo(f"{name}: resumed; {sum(len(b['records']) for b in held)} record(s) enqueued again")

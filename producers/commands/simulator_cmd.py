@@ -16,7 +16,9 @@ from simulator.state import SimulatorState
 def simulator(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8787,
     host: Annotated[str, typer.Option(help="Address to bind (keep it local).")] = "127.0.0.1",
-    shops: Annotated[Path | None, typer.Option(help="Shops file: serve these shops with their tokens.")] = None,
+    shops: Annotated[
+        Path | None, typer.Option(help="Shops file: serve these shops with their tokens.")
+    ] = None,
     bucket_size: Annotated[float, typer.Option(help="Bucket size in points.")] = 2000.0,
     restore_rate: Annotated[float, typer.Option(help="Points restored per second.")] = 100.0,
     latency_ms: Annotated[float, typer.Option(help="Added latency per request (ms).")] = 0.0,

@@ -79,8 +79,13 @@ def status(
             if not meta:
                 fail(f"unknown sync {sync_id!r}")
             counts = tracker.counts(sync_id)
-            data = {**meta, **vars(ResourceReport.from_counts(counts)), "pending": counts.pending,
-                    "retrying": counts.retrying, "finished": counts.finished}
+            data = {
+                **meta,
+                **vars(ResourceReport.from_counts(counts)),
+                "pending": counts.pending,
+                "retrying": counts.retrying,
+                "finished": counts.finished,
+            }
     if as_json:
         echo_json(data)
     else:
@@ -118,4 +123,6 @@ def worker(
     from worker.app import celery_app, queue_for
 
     queues = ",".join(queue_for(name) for name in config.names())
-    celery_app.worker_main(["worker", "-Q", queues, "-c", str(concurrency), "-E", "-l", settings.log_level, *ctx.args])
+    celery_app.worker_main(
+        ["worker", "-Q", queues, "-c", str(concurrency), "-E", "-l", settings.log_level, *ctx.args]
+    )

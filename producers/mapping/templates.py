@@ -14,10 +14,22 @@ class TemplateError(ValueError):
     """A template that does not compile, or that failed while rendering a row."""
 
 
+class _MappingEnvironment(Environment):
+    """Liquid with limits, so one runaway template (`{% for i in (1..1000000000) %}`) fails its row.
+
+    A mapped field is a short value, so the limits are generous for real templates.
+    """
+
+    loop_iteration_limit = 10_000
+    output_stream_limit = 1_000_000  # characters of output per render
+
+
 def _build_environment() -> Environment:
     # STRICT only concerns syntax errors: an unknown variable still renders as "",
     # which is what Ruby Liquid does with a missing column.
-    env = Environment(tolerance=Mode.STRICT, undefined=Undefined, strict_filters=True, autoescape=False)
+    env = _MappingEnvironment(
+        tolerance=Mode.STRICT, undefined=Undefined, strict_filters=True, autoescape=False
+    )
     filters.register(env)
     return env
 
@@ -58,6 +70,10 @@ def render(template: BoundTemplate, row: Mapping[str, object]) -> str:
         return template.render(row)
     except LiquidError as err:
         raise TemplateError(f"template failed: {_describe(err)}") from err
+    except (ValueError, TypeError, ArithmeticError, LookupError) as err:
+        # Some python-liquid built-ins leak plain exceptions on odd input (e.g.
+        # `base64_decode` of non-UTF-8 bytes); they are still this row's data problem.
+        raise TemplateError(f"template failed: {type(err).__name__}: {err}") from err
 
 
 def _describe(err: LiquidError) -> str:

@@ -50,6 +50,7 @@ def build_addresses(
 
     Returns:
         The new address records and the user errors found in them.
+
     """
     known = {address["id"]: address for address in existing}
     records: list[dict[str, Any]] = []

@@ -16,6 +16,7 @@ class UserError:
             error is not about one input field.
         message: Shopify's message, verbatim where it was observed.
         code: A value of the payload's ``...UserErrorCode`` enum, or ``None``.
+
     """
 
     field: tuple[str, ...] | None

@@ -128,12 +128,12 @@ def _unique_tags(tags: Iterable[str]) -> list[str]:
 
 
 def check_tax_exempt(value: Any, present: bool, path: tuple[str, ...]) -> list[UserError]:
-    """An explicit ``null`` for ``taxExempt`` is rejected (observed message)."""
+    """Reject an explicit ``null`` for ``taxExempt`` (observed message)."""
     if present and value is None:
         return [UserError(path, "Tax exempt is of unexpected type NilClass", "INVALID")]
     return []
 
 
 def identity_error() -> UserError:
-    """The error for a customer left with no name, phone number or email address."""
+    """Return the error for a customer left with no name, phone number or email address."""
     return UserError(("input",), "A name, phone number, or email address must be present", "BLANK")

@@ -64,7 +64,9 @@ def _term_matches(
         getter = fields.get(name)
         if getter is None:
             continue
-        if any(_value_matches(name, candidate, term.value, term.field is None) for candidate in getter(record)):
+        if any(
+            _value_matches(name, candidate, term.value, term.field is None) for candidate in getter(record)
+        ):
             found = True
             break
     return found != term.negated

@@ -23,14 +23,28 @@ STATUS = {"maximumAvailable": 2000.0, "currentlyAvailable": 1990.0, "restoreRate
 
 
 def ok(n):
-    return GraphQLResult({"customerSet": {"customer": {"id": f"gid://shopify/Customer/{n}"}, "userErrors": []}},
-                         f"req-{n}", 11, 10, STATUS)
+    return GraphQLResult(
+        {"customerSet": {"customer": {"id": f"gid://shopify/Customer/{n}"}, "userErrors": []}},
+        f"req-{n}",
+        11,
+        10,
+        STATUS,
+    )
 
 
 def user_error(field, message, code):
-    return GraphQLResult({"customerSet": {"customer": None,
-                                          "userErrors": [{"field": field, "message": message, "code": code}]}},
-                         "req-x", 11, 10, STATUS)
+    return GraphQLResult(
+        {
+            "customerSet": {
+                "customer": None,
+                "userErrors": [{"field": field, "message": message, "code": code}],
+            }
+        },
+        "req-x",
+        11,
+        10,
+        STATUS,
+    )
 
 
 class ScriptedClient:
@@ -78,23 +92,31 @@ class Harness:
         )
 
     def run(self, emails):
-        records = [RecordEnvelope(key=e, payload={"email": e, "firstName": "A"}, source={"e": e}) for e in emails]
+        records = [
+            RecordEnvelope(key=e, payload={"email": e, "firstName": "A"}, source={"e": e}) for e in emails
+        ]
         return asyncio.run(self.writer.write(records))
 
 
 def test_each_record_settles_on_its_own():
-    h = Harness({
-        "a@x.io": [ok(1)],
-        "b@x.io": [user_error(["input", "phone"], "Phone has already been taken", "TAKEN")],
-        "c@x.io": [ServerError("boom", status=503), NetworkError("reset"), ok(3)],
-    })
+    h = Harness(
+        {
+            "a@x.io": [ok(1)],
+            "b@x.io": [user_error(["input", "phone"], "Phone has already been taken", "TAKEN")],
+            "c@x.io": [ServerError("boom", status=503), NetworkError("reset"), ok(3)],
+        }
+    )
     outcome = h.run(["a@x.io", "b@x.io", "c@x.io"])
     assert (outcome.synced, outcome.dead_lettered) == (2, 1)
     assert h.tracker.outcome("s1", "a@x.io")["gid"] == "gid://shopify/Customer/1"
     assert h.tracker.outcome("s1", "c@x.io")["state"] == "synced"
     [entry] = list(h.dlq.iter())
     assert entry.record_key == "b@x.io"
-    assert (entry.reason.category, entry.reason.field, entry.reason.code) == ("user_error", "input.phone", "TAKEN")
+    assert (entry.reason.category, entry.reason.field, entry.reason.code) == (
+        "user_error",
+        "input.phone",
+        "TAKEN",
+    )
     assert entry.payload["email"] == "b@x.io" and entry.source == {"e": "b@x.io"}
     assert h.tracker.counts("s1").retries == 2
 
@@ -109,10 +131,13 @@ def test_retries_are_bounded_then_dead_lettered():
 
 
 def test_throttle_waits_as_the_server_says_and_does_not_use_attempts():
-    throttle = ThrottledError("throttled", throttle_status={"currentlyAvailable": 1, "restoreRate": 100,
-                                                            "maximumAvailable": 2000})
-    h = Harness({"a@x.io": [throttle, throttle, throttle, throttle, ok(1)]},
-                policy=RetryPolicy(max_attempts=1, max_backoff_s=5))
+    throttle = ThrottledError(
+        "throttled", throttle_status={"currentlyAvailable": 1, "restoreRate": 100, "maximumAvailable": 2000}
+    )
+    h = Harness(
+        {"a@x.io": [throttle, throttle, throttle, throttle, ok(1)]},
+        policy=RetryPolicy(max_attempts=1, max_backoff_s=5),
+    )
     outcome = h.run(["a@x.io"])
     assert outcome.synced == 1
     # (11 requested - 1 available) / 100 per s, plus a margin; then the limiter waits for its own refill
@@ -120,8 +145,10 @@ def test_throttle_waits_as_the_server_says_and_does_not_use_attempts():
 
 
 def test_long_waits_defer_instead_of_sleeping_in_the_task():
-    h = Harness({"a@x.io": [ThrottledError("slow down", retry_after_s=30.0)]},
-                policy=RetryPolicy(max_attempts=3, max_backoff_s=60))
+    h = Harness(
+        {"a@x.io": [ThrottledError("slow down", retry_after_s=30.0)]},
+        policy=RetryPolicy(max_attempts=3, max_backoff_s=60),
+    )
     outcome = h.run(["a@x.io"])
     [deferred] = outcome.deferred
     assert deferred.delay_s == 30.0 and deferred.record.throttles == 1

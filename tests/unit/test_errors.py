@@ -12,9 +12,13 @@ from worker.errors import (
 
 THROTTLED_BODY = {
     "errors": [{"message": "Throttled", "extensions": {"code": "THROTTLED", "documentation": "x"}}],
-    "extensions": {"cost": {"requestedQueryCost": 11, "actualQueryCost": None,
-                            "throttleStatus": {"maximumAvailable": 2000.0, "currentlyAvailable": 3,
-                                               "restoreRate": 100.0}}},
+    "extensions": {
+        "cost": {
+            "requestedQueryCost": 11,
+            "actualQueryCost": None,
+            "throttleStatus": {"maximumAvailable": 2000.0, "currentlyAvailable": 3, "restoreRate": 100.0},
+        }
+    },
 }
 
 
@@ -24,11 +28,19 @@ THROTTLED_BODY = {
         (200, {"data": {"shop": {"name": "x"}}}, {}, None),
         (200, THROTTLED_BODY, {}, ThrottledError),
         (429, {"errors": "Exceeded"}, {"Retry-After": "2.0"}, ThrottledError),
-        (401, {"errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"}, {},
-         InvalidTokenError),
+        (
+            401,
+            {"errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"},
+            {},
+            InvalidTokenError,
+        ),
         (403, {"errors": "nope"}, {}, MissingScopeError),
-        (200, {"errors": [{"message": "Access denied", "extensions": {"code": "ACCESS_DENIED"}}]}, {},
-         MissingScopeError),
+        (
+            200,
+            {"errors": [{"message": "Access denied", "extensions": {"code": "ACCESS_DENIED"}}]},
+            {},
+            MissingScopeError,
+        ),
         (402, {"errors": "Unavailable Shop"}, {}, ShopUnavailableError),
         (423, {"errors": "Locked"}, {}, ShopUnavailableError),
         (404, {"errors": "Not Found"}, {}, ShopUnavailableError),
@@ -36,8 +48,12 @@ THROTTLED_BODY = {
         (502, "<html>bad gateway</html>", {}, ServerError),
         (503, None, {}, ServerError),
         (504, None, {}, ServerError),
-        (200, {"errors": [{"message": "Field 'x' doesn't exist", "extensions": {"code": "undefinedField"}}]}, {},
-         SchemaError),
+        (
+            200,
+            {"errors": [{"message": "Field 'x' doesn't exist", "extensions": {"code": "undefinedField"}}]},
+            {},
+            SchemaError,
+        ),
         (400, {"errors": {"query": "Required parameter missing or invalid"}}, {}, SchemaError),
         (200, "not json object", {}, ServerError),
     ],

@@ -29,7 +29,9 @@ def test_shops_have_separate_buckets(limiter):
 
 def test_server_numbers_win_and_are_learned(limiter):
     first = limiter.try_acquire("acme", 10.0)
-    available = limiter.reconcile(first, {"currentlyAvailable": 500, "maximumAvailable": 1000, "restoreRate": 50})
+    available = limiter.reconcile(
+        first, {"currentlyAvailable": 500, "maximumAvailable": 1000, "restoreRate": 50}
+    )
     assert available == pytest.approx(500, abs=1)
     # the learned capacity (1000) now bounds the bucket instead of the default (100)
     assert limiter.try_acquire("acme", 400.0).granted
@@ -38,10 +40,14 @@ def test_server_numbers_win_and_are_learned(limiter):
 def test_reconcile_subtracts_other_requests_still_in_flight(limiter):
     mine = limiter.try_acquire("acme", 10.0)
     other = limiter.try_acquire("acme", 25.0)
-    available = limiter.reconcile(mine, {"currentlyAvailable": 80, "maximumAvailable": 100, "restoreRate": 10})
+    available = limiter.reconcile(
+        mine, {"currentlyAvailable": 80, "maximumAvailable": 100, "restoreRate": 10}
+    )
     assert available == pytest.approx(55, abs=0.5)
     # once the other request settles, its reservation no longer counts
-    available = limiter.reconcile(other, {"currentlyAvailable": 70, "maximumAvailable": 100, "restoreRate": 10})
+    available = limiter.reconcile(
+        other, {"currentlyAvailable": 70, "maximumAvailable": 100, "restoreRate": 10}
+    )
     assert available == pytest.approx(70, abs=0.5)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import abc
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,7 @@ def tpl(source: object, to: str = "out") -> dict[str, object]:
     return {"mapping_type": "template", "from": source, "to": to}
 
 
-def render(source: str, row: dict[str, object] | None = None) -> object:
+def render(source: str, row: abc.Mapping[str, object] | None = None) -> object:
     """Apply a one-entry template mapping and return the value written at `out`."""
     return Mapping.parse([tpl(source)]).apply(row or {})["out"]
 
@@ -265,6 +266,12 @@ REGEX_REPLACE_CASES = [
     ("{{ v | regex_replace: 'a.b', 'X', 'm' }}", "a\nb", "X"),  # Ruby m = dot matches newline
     ("{{ v | regex_replace: 'é', 'e' }}", "café crème", "cafe crème"),
     ("{{ v | regex_replace: '0', 'o' }}", 100, "1oo"),
+    ("{{ v | regex_replace: 'b', \"<\\`|\\'>\" }}", "abc", "a<a|c>c"),  # Ruby pre/post-match
+    ("{{ v | regex_replace: 'b', '\\\\' }}", "abc", "a\\c"),  # \\ is one backslash
+    ("{{ v | regex_replace: 'b', '\\n' }}", "abc", "a\\nc"),  # unknown escapes stay literal
+    ("{{ v | regex_replace: '(?<=a)b', 'X' }}", "abcb", "aXcb"),  # lookbehind is not a named group
+    ("{{ v | regex_replace: 'b$', 'X' }}", "ab\nab", "aX\naX"),
+    ("{{ v | regex_replace: 'b\\Z', 'X' }}", "ab\nab\n", "ab\naX\n"),  # Ruby \Z: end or before final \n
 ]
 
 
@@ -337,6 +344,21 @@ def test_to_datetime_bad_input_raises(value: str) -> None:
         Mapping.parse([tpl("{{ d | to_datetime: '%Y-%m-%d' }}", "created_at")]).apply({"d": value})
     assert info.value.field == "created_at"
     assert f"to_datetime: cannot parse {value!r}" in info.value.reason
+
+
+@pytest.mark.parametrize(
+    ("source", "reason"),
+    [
+        ("{% for i in (1..100000000) %}{% endfor %}", "loop iteration limit reached"),
+        ("{{ v | modulo: 0 }}", "can't divide by 0"),
+        ("{{ v | base64_decode }}", "UnicodeDecodeError"),  # python-liquid leaks a plain ValueError
+    ],
+)
+def test_runaway_or_failing_builtins_fail_the_row(source: str, reason: str) -> None:
+    with pytest.raises(MappingError) as info:
+        render(source, {"v": "2w=="})
+    assert info.value.field == "out"
+    assert reason in info.value.reason
 
 
 def test_templates_see_all_columns_and_builtin_filters() -> None:

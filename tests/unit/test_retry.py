@@ -41,21 +41,33 @@ def test_throttles_are_bounded_separately():
     assert decide(err, 0, POLICY, throttles=6).action is Action.DEAD_LETTER
 
 
-@pytest.mark.parametrize(("attempt", "jitter", "expected"), [
-    (1, 1.0, 0.5), (2, 1.0, 1.0), (3, 1.0, 2.0), (5, 1.0, 8.0), (10, 1.0, 8.0),
-    (3, 0.5, 1.0), (3, 0.0, 0.25),  # never below half the base backoff
-])
+@pytest.mark.parametrize(
+    ("attempt", "jitter", "expected"),
+    [
+        (1, 1.0, 0.5),
+        (2, 1.0, 1.0),
+        (3, 1.0, 2.0),
+        (5, 1.0, 8.0),
+        (10, 1.0, 8.0),
+        (3, 0.5, 1.0),
+        (3, 0.0, 0.25),  # never below half the base backoff
+    ],
+)
 def test_backoff_is_exponential_capped_and_jittered(attempt, jitter, expected):
     assert backoff_s(attempt, POLICY, jitter=lambda: jitter) == pytest.approx(expected)
 
 
 def test_throttle_delay_prefers_retry_after():
-    err = ThrottledError("x", retry_after_s=2.0, throttle_status={"currentlyAvailable": 0, "restoreRate": 100})
+    err = ThrottledError(
+        "x", retry_after_s=2.0, throttle_status={"currentlyAvailable": 0, "restoreRate": 100}
+    )
     assert throttle_delay_s(err, 50, POLICY) == 2.0
 
 
 def test_throttle_delay_from_shortfall():
-    err = ThrottledError("x", throttle_status={"currentlyAvailable": 10, "restoreRate": 100, "maximumAvailable": 2000})
+    err = ThrottledError(
+        "x", throttle_status={"currentlyAvailable": 10, "restoreRate": 100, "maximumAvailable": 2000}
+    )
     # 40 points missing at 100/s = 0.4 s, plus a small margin
     assert throttle_delay_s(err, 50, POLICY) == pytest.approx(0.45)
 

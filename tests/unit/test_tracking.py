@@ -51,12 +51,36 @@ def test_meta_and_unknown_sync(tracker):
 def test_dead_letters_are_stable_per_record_and_filterable(any_redis, key_prefix):
     store = DeadLetterStore(any_redis, Keys(key_prefix))
     reason = Reason(category="user_error", field="input.email", message="Email is invalid", code="INVALID")
-    first = store.add(shop="acme", resource="customers", sync_id="s1", record_key="r1", source={"e": 1},
-                      payload={"email": "x"}, reason=reason, attempts=1)
-    again = store.add(shop="acme", resource="customers", sync_id="s1", record_key="r1", source={"e": 1},
-                      payload={"email": "x"}, reason=reason, attempts=2)
-    store.add(shop="beta", resource="customers", sync_id="s2", record_key="r9", source={}, payload={},
-              reason=Reason(category="validation", message="bad"), attempts=0)
+    first = store.add(
+        shop="acme",
+        resource="customers",
+        sync_id="s1",
+        record_key="r1",
+        source={"e": 1},
+        payload={"email": "x"},
+        reason=reason,
+        attempts=1,
+    )
+    again = store.add(
+        shop="acme",
+        resource="customers",
+        sync_id="s1",
+        record_key="r1",
+        source={"e": 1},
+        payload={"email": "x"},
+        reason=reason,
+        attempts=2,
+    )
+    store.add(
+        shop="beta",
+        resource="customers",
+        sync_id="s2",
+        record_key="r9",
+        source={},
+        payload={},
+        reason=Reason(category="validation", message="bad"),
+        attempts=0,
+    )
     assert store.count() == 2
     assert again.first_seen == first.first_seen and again.attempts == 2
     assert [e.record_key for e in store.iter(shop="acme")] == ["r1"]

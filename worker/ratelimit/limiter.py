@@ -118,5 +118,7 @@ class ShopLimiter:
                 repr(float(throttle_status[k])) if throttle_status.get(k) is not None else ""
                 for k in ("currentlyAvailable", "maximumAvailable", "restoreRate")
             )
-        _, _, available = self._call("reconcile", reservation.shop, reservation.token, reservation.cost, *server)
+        _, _, available = self._call(
+            "reconcile", reservation.shop, reservation.token, reservation.cost, *server
+        )
         return available
