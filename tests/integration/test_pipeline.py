@@ -131,7 +131,7 @@ def test_tiny_bucket_throttles_but_loses_nothing(deployment, throttle_response):
     assert code == 0, report
     assert (report["total"], report["synced"], report["dead_lettered"], report["failed"]) == (60, 60, 0, 0)
     assert len(deployment.sim.state.shop(shop).customers.all()) == 60
-    # The limiter's first guess (2,000 points available) was wrong; it learned the real bucket from the answers.
+    # The limiter's first guess (2,000 points) was wrong; it learned the real bucket from the answers.
     assert after["throttled"] > before["throttled"]
 
 
