@@ -112,6 +112,25 @@ def test_500_customers_with_10_invalid(deployment):
     assert synced_emails <= stored
     assert len(stored) == 491  # 490 synced + the seeded owner: nothing created twice
 
+    status = json.loads(deployment.cli("status", report["sync_id"], "--json").stdout)
+    assert (status["synced"], status["dead_lettered"], status["finished"]) == (490, 10, True)
+    listed = deployment.cli("dlq", "list", "--sync", report["sync_id"], "--reason", "user_error", "--json")
+    assert sorted(json.loads(line)["record_key"] for line in listed.stdout.splitlines()) == [
+        "c200",
+        "c250",
+        "c300",
+    ]
+    shown = json.loads(deployment.cli("dlq", "show", letters["c3"].id).stdout)
+    assert shown["reason"]["field"] == "email" and shown["source"]["email"] == "not-an-email"
+
+    # The shop's token appears in no output, log, dead letter or queued task.
+    token = deployment.shops[shop]
+    worker_log = (deployment.tmp / "worker-0.log").read_text(encoding="utf-8")
+    client = redis.Redis.from_url(TEST_REDIS_URL)
+    stored_values = [client.dump(k) or b"" for k in client.scan_iter(f"{deployment.prefix}:*")]
+    assert token not in worker_log + json.dumps(report) + listed.stdout
+    assert all(token.encode() not in value for value in stored_values)
+
 
 @pytest.mark.parametrize("throttle_response", ["graphql", "http429"])
 def test_tiny_bucket_throttles_but_loses_nothing(deployment, throttle_response):
