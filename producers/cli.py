@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import json
-import sys
-from pathlib import Path
-from typing import Annotated
-
 import typer
 
-from producers.commands import dlq, shops, simulator_cmd, sync_cmd
+from producers.commands import auth, connector, dlq, mapping_cmd, serve, shops, simulator_cmd, sync_cmd
 
 app = typer.Typer(
     name="shopify-sync",
@@ -25,13 +20,17 @@ app.command("worker", context_settings={"allow_extra_args": True, "ignore_unknow
     sync_cmd.worker
 )
 app.command("simulator")(simulator_cmd.simulator)
+app.command("serve")(serve.serve)
+app.command("spec")(connector.spec)
+app.command("check")(connector.check)
+app.command("discover")(connector.discover)
+app.command("write")(connector.write)
 app.add_typer(dlq.app, name="dlq")
 app.add_typer(shops.app, name="shops")
+app.add_typer(auth.app, name="auth")
+app.add_typer(mapping_cmd.app, name="mapping")
 
 
 def main() -> None:
     """Entry point of the console script."""
     app()
-
-
-__all__ = ["Annotated", "Path", "app", "json", "main", "sys"]

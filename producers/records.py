@@ -36,8 +36,13 @@ def prepare(
     *,
     primary_key: str | None = None,
 ) -> Iterator[RecordEnvelope | InvalidRecord]:
-    """Map and validate each row; a bad row is yielded as ``InvalidRecord`` and never stops the others."""
+    """Map and validate each row; a bad row is yielded as ``InvalidRecord`` and never stops the others.
+
+    Rows the resource groups (a product's variant rows) are held until the input ends, then merged
+    into one record per group, keyed by the group (``handle:red-shirt``); their source is every row.
+    """
     seen: set[str] = set()
+    groups: dict[str, list[tuple[dict[str, Any], dict[str, Any]]]] = {}
     for number, row in rows:
         key = record_key(number, row, primary_key)
         if key in seen:
@@ -49,11 +54,21 @@ def prepare(
             envelope = RecordEnvelope(key=key, payload={}, source=row)
             yield InvalidRecord(envelope, Reason(category="mapping", field=exc.field, message=str(exc)))
             continue
-        envelope = RecordEnvelope(key=key, payload=payload, source=row)
-        try:
-            resource.validate(payload)
-        except RecordInvalidError as exc:
-            path, _ = exc.problems[0]
-            yield InvalidRecord(envelope, Reason(category="validation", field=path, message=str(exc)))
+        group = resource.group_key(payload)
+        if group is not None:
+            groups.setdefault(group, []).append((row, payload))
             continue
-        yield envelope
+        yield _validated(RecordEnvelope(key=key, payload=payload, source=row), resource)
+    for group, members in groups.items():
+        payload = resource.merge([p for _, p in members])
+        source = members[0][0] if len(members) == 1 else {"rows": [r for r, _ in members]}
+        yield _validated(RecordEnvelope(key=group, payload=payload, source=source), resource)
+
+
+def _validated(envelope: RecordEnvelope, resource: Resource) -> RecordEnvelope | InvalidRecord:  # type: ignore[type-arg]
+    try:
+        resource.validate(envelope.payload)
+    except RecordInvalidError as exc:
+        path, _ = exc.problems[0]
+        return InvalidRecord(envelope, Reason(category="validation", field=path, message=str(exc)))
+    return envelope

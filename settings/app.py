@@ -25,6 +25,7 @@ ENV_PREFIX = "SHOPIFY_SYNC_"
 _NAMED = "shopify_sync_setting"
 
 _N = TypeVar("_N", int, float)
+MIN_BEARER_TOKEN_LEN = 16
 
 
 class SettingsError(ValueError):
@@ -91,6 +92,11 @@ class AppSettings(BaseSettings):
     request_timeout_s: PositiveSeconds = 30.0
     broker_visibility_timeout_s: Annotated[int, _require(lambda n: n > 0, "must be positive")] = 3600
     sentry_dsn: SecretStr | None = None
+    # The bearer token callers of `shopify-sync serve` must send; serve refuses to start without one.
+    http_bearer_token: SecretStr | None = None
+    http_max_body_bytes: Annotated[
+        int, _require(lambda n: 1024 <= n <= 64 * 1024 * 1024, "must be between 1024 and 67108864")
+    ] = 1024 * 1024
     output_dir: Path = Path("shopify-sync-output")
 
     @classmethod
@@ -125,6 +131,17 @@ class AppSettings(BaseSettings):
             raise _problem(
                 f"{env_name('redis_url')} must start with redis://, rediss:// or unix:// "
                 "(leave it unset for embedded mode)"
+            )
+        return value
+
+    @field_validator("http_bearer_token")
+    @classmethod
+    def _bearer_token_length(cls, value: SecretStr | None) -> SecretStr | None:
+        # The value is not echoed: it is a secret.
+        if value is not None and len(value.get_secret_value().strip()) < MIN_BEARER_TOKEN_LEN:
+            raise _problem(
+                f"{env_name('http_bearer_token')} must be at least {MIN_BEARER_TOKEN_LEN} characters "
+                "(generate one with: python -c 'import secrets; print(secrets.token_urlsafe(32))')"
             )
         return value
 

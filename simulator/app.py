@@ -3,6 +3,7 @@
 Endpoints:
     ``POST /store/{shop}/admin/api/{version}/graphql.json`` - the shop comes from the path.
     ``POST /admin/api/{version}/graphql.json`` - the shop comes from ``Host: {shop}.myshopify.com``.
+    ``/admin/oauth/...`` - the OAuth install redirect and token endpoint (see :mod:`simulator.oauth`).
     ``/_simulator/...`` - control endpoints for tests and demos (see :mod:`simulator.control`).
 """
 
@@ -18,12 +19,15 @@ from aiohttp import web
 
 from simulator import responses
 from simulator.control import add_control_routes
+from simulator.drops import should_drop
 from simulator.execution import GraphQLRequest, run_graphql
+from simulator.oauth import add_oauth_routes
 from simulator.schema import SUPPORTED_API_VERSIONS, simulator_schema
 from simulator.state import SimulatorState
 
 STATE_KEY = web.AppKey("simulator_state", SimulatorState)
 REQUEST_ID_KEY = web.RequestKey("request_id", str)
+EXECUTED_KEY = web.RequestKey("executed_mutations", tuple)  # mutation fields the request ran
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 API_PATH = "/admin/api/{version}/graphql.json"
 
@@ -35,6 +39,7 @@ def create_app(state: SimulatorState) -> web.Application:
     app[STATE_KEY] = state
     app.router.add_post("/store/{shop}" + API_PATH, _graphql_by_path)
     app.router.add_post(API_PATH, _graphql_by_host)
+    add_oauth_routes(app, STATE_KEY)
     add_control_routes(app, STATE_KEY)
     return app
 
@@ -76,6 +81,11 @@ async def _graphql(request: web.Request, shop_name: str) -> web.StreamResponse:
             request.transport.close()
         return web.Response(status=204)  # never reaches the client: the connection is gone
     response = await _answer(request, state, shop_name, decision.error_status)
+    if should_drop(state.answer_drops, decision.drop_after_commit, request.get(EXECUTED_KEY, ())):
+        state.stats_counters.record_reset()  # committed, but the client never hears back
+        if request.transport is not None:
+            request.transport.close()
+        return web.Response(status=204)
     state.stats_counters.record_status(response.status)
     return response
 
@@ -96,7 +106,10 @@ async def _answer(
         return responses.bad_request()
     outcome = run_graphql(shop, graphql_request, version)
     state.stats_counters.record_mutations(outcome.mutations)
+    request[EXECUTED_KEY] = outcome.executed
     headers = {"X-Shopify-API-Version": version}
+    if outcome.status != 200:
+        return web.json_response(outcome.body, status=outcome.status, headers={**headers, **outcome.headers})
     if outcome.throttled:
         state.stats_counters.record_throttled()
         if state.faults.throttle_response == "http429":

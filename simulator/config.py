@@ -27,7 +27,17 @@ class ShopSpec:
         access_token: The only token this shop accepts in ``X-Shopify-Access-Token``.
         bucket_size: Leaky-bucket capacity in cost points (Shopify standard plan: 2000).
         restore_rate: Points restored per second (Shopify standard plan: 100).
-        scopes: Access scopes granted to the token; a ``write_`` scope implies its ``read_``.
+        scopes: Access scopes granted to the token; a ``write_`` scope implies its ``read_``. An
+            OAuth install replaces them with the scopes it asked for.
+        api_key: The app's client id, checked by the OAuth endpoints.
+        api_secret: The app's client secret: signs the install callback, checked by the token endpoint.
+        access_token_ttl_s: Lifetime of the expiring access tokens it issues (Shopify: 3600 s).
+        client_credentials_ttl_s: Lifetime of client-credentials tokens (Shopify: about 24 h).
+        refresh_token_ttl_s: Lifetime of refresh tokens (Shopify: 90 days).
+        order_create_per_minute: ``orderCreate`` calls allowed per minute, as on development
+            and trial stores (Shopify: 5; more answer HTTP 429); ``0`` means no limit.
+        order_search_lag_s: Seconds before a new order matches ``orders(query:)`` (Shopify's
+            search index trails writes); ``0`` means at once.
 
     """
 
@@ -36,6 +46,13 @@ class ShopSpec:
     bucket_size: float = 2000.0
     restore_rate: float = 100.0
     scopes: tuple[str, ...] = DEFAULT_SCOPES
+    api_key: str = "sim-client-id"
+    api_secret: str = "sim-client-secret"  # noqa: S105 - the simulator's own, not a real secret
+    access_token_ttl_s: float = 3600.0
+    client_credentials_ttl_s: float = 86399.0
+    refresh_token_ttl_s: float = 90 * 86400.0
+    order_create_per_minute: int = 0
+    order_search_lag_s: float = 0.0
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ShopSpec:
@@ -49,19 +66,37 @@ class ShopSpec:
         values = _known_fields(cls, data)
         if "scopes" in values:
             values["scopes"] = tuple(str(scope) for scope in values["scopes"])
-        for key in ("bucket_size", "restore_rate"):
+        for key in ("bucket_size", "restore_rate", "order_search_lag_s", *_OAUTH_TTLS):
             if key in values:
                 values[key] = float(values[key])
+        if "order_create_per_minute" in values:
+            values["order_create_per_minute"] = int(values["order_create_per_minute"])
         spec = cls(**values)
         if not spec.name or not spec.access_token:
             raise ValueError("name and access_token must be non-empty")
+        if any(getattr(spec, key) <= 0 for key in _OAUTH_TTLS):
+            raise ValueError("token lifetimes must be positive")
+        if spec.order_create_per_minute < 0 or spec.order_search_lag_s < 0:
+            raise ValueError("order_create_per_minute and order_search_lag_s must not be negative")
         return spec
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the spec as JSON-ready data."""
+        """Return the spec as JSON-ready data; OAuth and order fields only when not at their defaults."""
         data = dataclasses.asdict(self)
         data["scopes"] = list(self.scopes)
+        for name, default in {**_OAUTH_DEFAULTS, **_ORDER_DEFAULTS}.items():
+            if data[name] == default:
+                del data[name]
         return data
+
+
+_OAUTH_TTLS = ("access_token_ttl_s", "client_credentials_ttl_s", "refresh_token_ttl_s")
+_ORDER_DEFAULTS: dict[str, Any] = {"order_create_per_minute": 0, "order_search_lag_s": 0.0}
+_OAUTH_DEFAULTS = {
+    f.name: f.default
+    for f in dataclasses.fields(ShopSpec)
+    if f.name in ("api_key", "api_secret", *_OAUTH_TTLS)
+}
 
 
 @dataclass
@@ -77,6 +112,8 @@ class FaultConfig:
         throttle_response: ``"graphql"`` answers a throttle with HTTP 200 and a ``THROTTLED``
             error (Shopify's usual answer); ``"http429"`` answers HTTP 429 with ``Retry-After``.
         seed: Seed for the fault dice; ``None`` draws from system entropy.
+        drop_after_commit_rate: Probability (0..1) that a request which ran a mutation has its
+            answer dropped (connection closed) after the mutation was committed.
 
     """
 
@@ -87,9 +124,10 @@ class FaultConfig:
     reset_rate: float = 0.0
     throttle_response: ThrottleResponse = "graphql"
     seed: int | None = None
+    drop_after_commit_rate: float = 0.0
 
     def __post_init__(self) -> None:
-        for name in ("error_rate", "reset_rate"):
+        for name in ("error_rate", "reset_rate", "drop_after_commit_rate"):
             rate = getattr(self, name)
             if not 0.0 <= rate <= 1.0:
                 raise ValueError(f"{name} must be within [0, 1], got {rate}")
@@ -116,7 +154,13 @@ class FaultConfig:
         values = _known_fields(cls, data)
         if "error_statuses" in values:
             values["error_statuses"] = tuple(int(status) for status in values["error_statuses"])
-        for key in ("latency_ms", "latency_jitter_ms", "error_rate", "reset_rate"):
+        for key in (
+            "latency_ms",
+            "latency_jitter_ms",
+            "error_rate",
+            "reset_rate",
+            "drop_after_commit_rate",
+        ):
             if key in values:
                 values[key] = float(values[key])
         if values.get("seed") is not None:

@@ -10,6 +10,7 @@ localhost.
 - ``POST /_simulator/shops`` - add a shop (``ShopSpec`` fields); 409 if it exists
 - ``POST /_simulator/shops/{shop}/revoke`` - revoke the shop's token
 - ``GET  /_simulator/stats`` - request counters
+- products, orders, inventory, locations and lost answers: see :mod:`simulator.control_resources`
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from aiohttp import web
 
 from simulator import responses
 from simulator.config import FaultConfig, ShopSpec
+from simulator.control_resources import add_resource_routes
 from simulator.state import SimulatorState
 
 
@@ -76,6 +78,7 @@ def add_control_routes(app: web.Application, key: web.AppKey[SimulatorState]) ->
     app.router.add_post("/_simulator/shops", add_shop)
     app.router.add_post("/_simulator/shops/{shop}/revoke", revoke)
     app.router.add_get("/_simulator/stats", stats)
+    add_resource_routes(app, key)
 
 
 async def _json_object(request: web.Request) -> dict[str, Any] | None:

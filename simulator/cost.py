@@ -12,7 +12,9 @@ Rules (shopify.dev "GraphQL Admin API rate limits"; observations in docs/simulat
   selected inside them adds up (observed: ``customerSet { customer { id } userErrors {...} }``
   costs 10, adding ``defaultEmailAddress { emailAddress }`` makes it 11);
 - the actual cost applies the same rules to what the response holds: ``null`` objects cost
-  0, connections count the elements returned; a mutation field always costs its 10.
+  0, connections count the elements returned; a mutation field always costs its 10;
+- ``productSet`` and ``metafieldsSet`` add an input-based part to their 10
+  (:mod:`simulator.input_cost`).
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ from graphql import (
     is_leaf_type,
 )
 from graphql.execution.values import get_argument_values, get_directive_values
+
+from simulator.input_cost import mutation_cost
 
 MUTATION_FIELD_COST = 10
 CONNECTION_COST = 2
@@ -111,7 +115,7 @@ class QueryCost:
         subs = _sub_selections(nodes)
         if parent is self.root and self.root is self.schema.mutation_type:
             payload = (self._object_cost(t, subs, charge_objects=False) for t in self._concrete(named))
-            return MUTATION_FIELD_COST + max(payload, default=0)
+            return self._mutation_base(definition, nodes[0]) + max(payload, default=0)
         if is_connection(parent) and nodes[0].name.value == "pageInfo":
             return 0
         children = self._selection_cost(named, subs)
@@ -154,7 +158,7 @@ class QueryCost:
                 payload = max(
                     (self._actual_object(t, subs, value, False) for t in self._concrete(named)), default=0
                 )
-            return MUTATION_FIELD_COST + payload
+            return self._mutation_base(definition, nodes[0]) + payload
         if value is None or is_leaf_type(named):
             return 0
         name = nodes[0].name.value
@@ -171,6 +175,12 @@ class QueryCost:
         if not items:
             return 0
         return (1 if charge else 0) + max(element_costs)
+
+    def _mutation_base(self, definition: GraphQLField, node: FieldNode) -> int:
+        """10 for a mutation field, plus what its input adds (``productSet``, ``metafieldsSet``)."""
+        if node.name.value not in ("productSet", "metafieldsSet"):
+            return MUTATION_FIELD_COST
+        return mutation_cost(node.name.value, get_argument_values(definition, node, self.variables))
 
     def _page_size(self, definition: GraphQLField, node: FieldNode) -> int:
         args = get_argument_values(definition, node, self.variables)

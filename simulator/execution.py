@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import (
@@ -28,6 +28,7 @@ from graphql.utilities import get_operation_ast
 
 from simulator import graphql_errors
 from simulator.cost import QueryCost
+from simulator.order_limit import order_limit_outcome
 from simulator.resolvers.context import RequestContext
 from simulator.responses import RATE_LIMITS_DOC, throttled_body
 from simulator.schema import MAX_QUERY_COST, simulator_schema
@@ -52,6 +53,9 @@ class Outcome:
         throttled: The request was throttled; ``wait_s`` says for how long.
         wait_s: Seconds until the requested cost fits in the bucket (throttled only).
         mutations: Mutation fields executed.
+        executed: Names of the mutation fields executed, in order.
+        status: HTTP status to answer with (200 unless a limit answers otherwise).
+        headers: Extra HTTP headers for that answer.
 
     """
 
@@ -59,6 +63,9 @@ class Outcome:
     throttled: bool = False
     wait_s: float = 0.0
     mutations: int = 0
+    executed: tuple[str, ...] = ()
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 def run_graphql(shop: ShopState, request: GraphQLRequest, api_version: str) -> Outcome:
@@ -84,6 +91,10 @@ def run_graphql(shop: ShopState, request: GraphQLRequest, api_version: str) -> O
     requested = cost.requested()
     if requested > MAX_QUERY_COST:
         return _errors_only([_max_cost_error(requested)])
+    limited = order_limit_outcome(shop, operation)
+    if limited is not None:
+        limit_body, wait_s = limited
+        return Outcome(body=limit_body, status=429, headers={"Retry-After": f"{wait_s:.1f}"})
     bucket = shop.bucket
     if not bucket.try_reserve(requested):
         return Outcome(
@@ -115,7 +126,9 @@ def run_graphql(shop: ShopState, request: GraphQLRequest, api_version: str) -> O
             "throttleStatus": bucket.status(),
         }
     }
-    return Outcome(body=body, mutations=context.mutations_executed)
+    return Outcome(
+        body=body, mutations=context.mutations_executed, executed=tuple(context.executed_mutations)
+    )
 
 
 def _errors_only(errors: list[dict[str, Any]]) -> Outcome:

@@ -16,12 +16,15 @@ class FaultDecision:
         delay_s: Seconds to wait before answering.
         reset: Close the connection without answering.
         error_status: Answer with this HTTP status instead of executing, or ``None``.
+        drop_after_commit: Execute, then close the connection instead of answering (only
+            for requests that ran a mutation).
 
     """
 
     delay_s: float = 0.0
     reset: bool = False
     error_status: int | None = None
+    drop_after_commit: bool = False
 
 
 class FaultInjector:
@@ -36,7 +39,8 @@ class FaultInjector:
 
         One uniform draw picks reset (``[0, reset_rate)``), error
         (``[reset_rate, reset_rate + error_rate)``) or a normal answer; when jitter is set, its
-        draw comes first. A seeded config therefore replays the same sequence of faults.
+        draw comes first. A normal answer draws once more for ``drop_after_commit_rate`` when
+        that rate is set. A seeded config therefore replays the same sequence of faults.
         """
         config = self.config
         delay_s = config.latency_ms / 1000.0
@@ -47,4 +51,6 @@ class FaultInjector:
             return FaultDecision(delay_s=delay_s, reset=True)
         if roll < config.reset_rate + config.error_rate:
             return FaultDecision(delay_s=delay_s, error_status=self._rng.choice(config.error_statuses))
+        if config.drop_after_commit_rate and self._rng.random() < config.drop_after_commit_rate:
+            return FaultDecision(delay_s=delay_s, drop_after_commit=True)
         return FaultDecision(delay_s=delay_s)

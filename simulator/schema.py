@@ -1,8 +1,10 @@
-"""The simulator's GraphQL schema: the SDL subset in ``schema.graphql`` plus resolvers.
+"""The simulator's GraphQL schema: the SDL subset in ``schema*.graphql`` plus resolvers.
 
-The schema is built once per process (``functools.cache``). Resolvers are attached by
-``(type name, field name)`` from the registries of the resource modules, so adding a resource
-means adding its SDL, a store module and a ``RESOLVERS`` mapping listed in ``_registries``.
+``schema.graphql`` holds the root types and customers; each ``schema_<resource>.graphql`` adds a
+resource, extending ``QueryRoot``/``Mutation`` with ``extend type``. The schema is built once
+per process (``functools.cache``). Resolvers are attached by ``(type name, field name)`` from
+the registries of the resource modules, so adding a resource means adding its SDL, a store
+module and a ``RESOLVERS`` mapping listed in ``resolvers.registries()``.
 """
 
 from __future__ import annotations
@@ -21,8 +23,16 @@ MAX_QUERY_COST = 1000
 
 
 def schema_sdl() -> str:
-    """Return the SDL text of the served subset."""
-    return resources.files("simulator").joinpath("schema.graphql").read_text(encoding="utf-8")
+    """Return the SDL text of the served subset: ``schema.graphql``, then ``schema_*.graphql`` by name."""
+    package = resources.files("simulator")
+    extras = sorted(
+        entry.name
+        for entry in package.iterdir()
+        if entry.name.startswith("schema_") and entry.name.endswith(".graphql")
+    )
+    return "\n".join(
+        package.joinpath(name).read_text(encoding="utf-8") for name in ["schema.graphql", *extras]
+    )
 
 
 @functools.cache

@@ -12,8 +12,17 @@ from typing import Any
 
 from simulator.bucket import LeakyBucket
 from simulator.config import FaultConfig, ShopSpec
+from simulator.drops import AnswerDrops
 from simulator.faults import FaultInjector
+from simulator.order_limit import OrderCreateLimit
 from simulator.stores.customers import CustomerStore
+from simulator.stores.idempotency import IdempotencyBook
+from simulator.stores.inventory import InventoryStore
+from simulator.stores.locations import LocationStore
+from simulator.stores.metafields import MetafieldStore
+from simulator.stores.orders import OrderStore
+from simulator.stores.products import ProductStore
+from simulator.tokens import TokenBook
 
 
 class ShopState:
@@ -24,7 +33,25 @@ class ShopState:
         self.bucket = LeakyBucket(spec.bucket_size, spec.restore_rate, clock)
         self.customers = CustomerStore()
         self.number = zlib.crc32(spec.name.encode()) % 10_000_000_000 + 1
+        self.tokens = TokenBook(spec, clock)
         self._revoked = False
+        self.data_lock = threading.RLock()  # products, inventory, orders and metafields change together
+        self.locations = LocationStore()
+        self.metafields = MetafieldStore(self.data_lock, f"app--{self.number}")
+        self.inventory = InventoryStore(self.data_lock, lambda loc: self.locations.get(loc) is not None)
+        self.products = ProductStore(self.data_lock, self.metafields, self.inventory, self.locations)
+        self.orders = OrderStore(
+            self.data_lock,
+            clock,
+            lambda: self.spec.order_search_lag_s,
+            self.customers,
+            self.products,
+            self.inventory,
+            self.locations,
+            self.metafields,
+        )
+        self.idempotency = IdempotencyBook(clock)
+        self.order_create_limit = OrderCreateLimit(clock)
 
     @property
     def domain(self) -> str:
@@ -37,14 +64,20 @@ class ShopState:
         return self._revoked
 
     def revoke_token(self) -> None:
-        """Revoke the shop's access token, as an uninstall or a rotation would."""
+        """Revoke the spec's token and every OAuth token issued so far, as an uninstall would.
+
+        A later OAuth install issues new tokens that work again.
+        """
         self._revoked = True
+        self.tokens.revoke_all()
 
     def accepts(self, token: str | None) -> bool:
-        """Return whether ``token`` authenticates against this shop right now."""
-        if self._revoked or not token:
+        """Return whether ``token`` authenticates: the spec's token, or an unexpired OAuth-issued one."""
+        if not token:
             return False
-        return hmac.compare_digest(token.encode(), self.spec.access_token.encode())
+        if not self._revoked and hmac.compare_digest(token.encode(), self.spec.access_token.encode()):
+            return True
+        return self.tokens.accepts(token)
 
     def has_scope(self, scope: str) -> bool:
         """Return whether the token grants ``scope``; ``write_x`` implies ``read_x``."""
@@ -103,7 +136,8 @@ class SimulatorState:
     Args:
         shops: Shops to create up front.
         faults: Faults to inject; ``None`` means none. Replace ``state.faults`` at any time.
-        clock: Monotonic clock in seconds used by every leaky bucket.
+        clock: Monotonic clock in seconds used by every leaky bucket and token lifetime.
+        wall_clock: Unix time in seconds, for the ``timestamp`` of OAuth callbacks.
 
     """
 
@@ -112,12 +146,15 @@ class SimulatorState:
         shops: Iterable[ShopSpec] = (),
         faults: FaultConfig | None = None,
         clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
         self.clock = clock
+        self.wall_clock = wall_clock
         self.stats_counters = Stats()
         self._shops: dict[str, ShopState] = {}
         self._lock = threading.Lock()
         self._injector = FaultInjector(faults or FaultConfig())
+        self.answer_drops = AnswerDrops()
         for spec in shops:
             self.add_shop(spec)
 
@@ -129,6 +166,14 @@ class SimulatorState:
     @faults.setter
     def faults(self, config: FaultConfig) -> None:
         self._injector = FaultInjector(config)
+
+    def drop_answers(self, operation: str, count: int = 1) -> None:
+        """Commit, then drop the answers of the next ``count`` requests that run ``operation``.
+
+        E.g. ``state.drop_answers("orderCreate")``: the next ``orderCreate`` creates its order and
+        the client sees the connection close instead of an answer (see :mod:`simulator.drops`).
+        """
+        self.answer_drops.arm(operation, count)
 
     @property
     def fault_injector(self) -> FaultInjector:

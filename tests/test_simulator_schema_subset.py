@@ -5,6 +5,8 @@ input field and enum value exists there with the same printed type, default valu
 deprecation; and every document the simulator tests send validates against the real schema.
 """
 
+from importlib import resources
+
 import pytest
 from graphql import (
     GraphQLEnumType,
@@ -100,3 +102,86 @@ def test_directives_agree(real):
 def test_test_documents_validate_against_the_real_schema(real, name):
     errors = validate(real, parse(DOCUMENTS[name]))
     assert errors == [], [error.message for error in errors]
+
+
+ISSUE_3_FIELDS = {
+    ("Mutation", "productSet"): {"input", "identifier", "synchronous"},
+    ("Mutation", "inventorySetQuantities"): {"input"},
+    ("Mutation", "orderCreate"): {"order", "options"},
+    ("Mutation", "orderUpdate"): {"input"},
+    ("Mutation", "orderClose"): {"input"},
+    ("Mutation", "orderOpen"): {"input"},
+    ("Mutation", "orderMarkAsPaid"): {"input"},
+    ("Mutation", "orderCancel"): {
+        "orderId",
+        "reason",
+        "restock",
+        "refund",
+        "refundMethod",
+        "notifyCustomer",
+        "staffNote",
+    },
+    ("Mutation", "metafieldsSet"): {"metafields"},
+    ("Mutation", "customerEmailMarketingConsentUpdate"): {"input"},
+    ("Mutation", "customerSmsMarketingConsentUpdate"): {"input"},
+    ("QueryRoot", "product"): {"id"},
+    ("QueryRoot", "productByIdentifier"): {"identifier"},
+    ("QueryRoot", "productVariants"): {
+        "first",
+        "after",
+        "last",
+        "before",
+        "reverse",
+        "sortKey",
+        "query",
+        "savedSearchId",
+    },
+    ("QueryRoot", "locations"): {
+        "first",
+        "after",
+        "last",
+        "before",
+        "reverse",
+        "sortKey",
+        "query",
+        "includeLegacy",
+        "includeInactive",
+    },
+    ("QueryRoot", "inventoryItem"): {"id"},
+    ("QueryRoot", "order"): {"id"},
+    ("QueryRoot", "orders"): {
+        "first",
+        "after",
+        "last",
+        "before",
+        "reverse",
+        "sortKey",
+        "query",
+        "savedSearchId",
+    },
+}
+
+
+@pytest.mark.parametrize(("type_name", "field_name"), sorted(ISSUE_3_FIELDS))
+def test_issue_3_fields_are_served_with_every_real_argument(real, type_name, field_name):
+    ours = SUBSET.get_type(type_name).fields[field_name]
+    theirs = real.get_type(type_name).fields[field_name]
+    assert set(ours.args) == set(theirs.args) == ISSUE_3_FIELDS[(type_name, field_name)]
+
+
+def test_resource_files_only_extend_the_root_types():
+    package = resources.files("simulator")
+    extras = sorted(
+        e.name for e in package.iterdir() if e.name.startswith("schema_") and e.name.endswith(".graphql")
+    )
+    assert extras == [
+        "schema_inventory.graphql",
+        "schema_marketing.graphql",
+        "schema_orders.graphql",
+        "schema_products.graphql",
+    ]
+    for name in extras:
+        text = package.joinpath(name).read_text(encoding="utf-8")
+        assert "type QueryRoot" not in text.replace("extend type QueryRoot", ""), name
+        assert "type Mutation" not in text.replace("extend type Mutation", ""), name
+        assert text in schema_sdl()

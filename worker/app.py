@@ -6,9 +6,12 @@ to the queues of the shops in the shops file.
 
 from __future__ import annotations
 
-from celery import Celery
+from typing import Any
+
+from celery import Celery, signals
 
 from settings import AppSettings, load_app_settings
+from worker.observability import init_sentry, setup_logging, tag_task
 
 # A Celery countdown longer than the broker's visibility timeout makes Redis hand the task to a
 # second worker while the first still holds it. Every countdown this code sets is capped here.
@@ -50,5 +53,22 @@ def create_celery_app(settings: AppSettings) -> Celery:
     return app
 
 
-celery_app = create_celery_app(load_app_settings())
+_settings = load_app_settings()
+celery_app = create_celery_app(_settings)
 app = celery_app
+
+
+# A worker logs like the CLI (SHOPIFY_SYNC_LOG_FORMAT/LEVEL) instead of Celery's own format, and reports to
+# Sentry from its main process and from every pool process, each task tagged with shop, sync and resource.
+@signals.setup_logging.connect
+def _setup_logging(**_: Any) -> None:
+    setup_logging(_settings)
+
+
+@signals.worker_init.connect
+@signals.worker_process_init.connect
+def _init_sentry(**_: Any) -> None:
+    init_sentry(_settings, "worker")
+
+
+signals.task_prerun.connect(tag_task)

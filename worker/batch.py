@@ -1,27 +1,32 @@
-"""Writes one batch of records for one shop: validate, reserve points, send, and settle each record.
+"""Writes one batch of records for one shop: validate, send unit by unit, and settle each record.
 
 Every record leaves ``BatchWriter.write`` in exactly one of these ways: synced, dead-lettered,
-deferred (to be re-enqueued after a delay) or held (its shop is paused). Failures of one record never
-fail the others.
+deferred (to be re-enqueued after a delay) or held (its shop is paused). A failure of one record
+never fails the others.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from worker.client import ShopifyClient
 from worker.deadletters import Reason
 from worker.errors import RetryableError, ShopifyError, ThrottledError, UserErrorsError
+from worker.gateway import ShopGateway
+from worker.lookups import LookupCache
 from worker.pauses import ShopPauses
-from worker.ratelimit.limiter import ShopLimiter, WaitTooLongError
+from worker.ratelimit.limiter import WaitTooLongError
 from worker.recorder import OutcomeRecorder
 from worker.records import RecordEnvelope
-from worker.resources import RecordInvalidError, Resource
+from worker.resources import RecordInvalidError, Resource, ShopifyInput, WriteContext
 from worker.retry import Action, RetryPolicy, decide
+
+Unit = list[tuple[RecordEnvelope, ShopifyInput]]
 
 
 @dataclass(frozen=True)
@@ -58,120 +63,126 @@ class BatchWriter:
     """Writes records of one resource to one shop.
 
     Parameters:
-        client: GraphQL client for the shop.
+        gateway: Sends documents to the shop under its bucket.
         resource: The kind of record.
-        limiter: The shared bucket.
         recorder: Where outcomes go.
         pauses: Paused-shop flags.
         policy: Retry bounds.
-        max_inline_wait_s: Longer waits defer the record instead of sleeping in the task.
-        in_flight: Requests in flight at once for this batch.
+        sync_id: The sync the records belong to (part of idempotency keys).
+        lookups: Cached SKU and location lookups, for the resources that need them.
+        max_inline_wait_s: Longer retry waits defer the record instead of sleeping in the task.
+        in_flight: Units in flight at once for this batch.
         sleep: Injectable for tests.
         jitter: Injectable for tests.
     """
 
-    client: ShopifyClient
+    gateway: ShopGateway
     resource: Resource  # type: ignore[type-arg]
-    limiter: ShopLimiter
     recorder: OutcomeRecorder
     pauses: ShopPauses
     policy: RetryPolicy
+    sync_id: str
+    lookups: LookupCache | None = None
     max_inline_wait_s: float = 10.0
     in_flight: int = 4
     sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep
     jitter: Callable[[], float] = random.random
 
     def __post_init__(self) -> None:
-        self._cost = self.resource.estimated_cost
         self._outcome = BatchOutcome()
 
     @property
     def shop(self) -> str:
         """The shop handle."""
-        return self.client.shop
+        return self.gateway.shop
 
     async def write(self, records: list[RecordEnvelope]) -> BatchOutcome:
         """Settle every record of the batch."""
         self._outcome = BatchOutcome()
+        valid: Unit = []
+        for record in records:
+            if self.recorder.already_synced(record):
+                self._outcome.skipped += 1
+                continue
+            try:
+                valid.append((record, self.resource.validate(record.payload)))
+            except RecordInvalidError as exc:
+                path, _ = exc.problems[0]
+                self._dead_letter(record, Reason(category="validation", field=path, message=str(exc)))
+        size = max(self.resource.chunk_size, 1)
+        units = [valid[i : i + size] for i in range(0, len(valid), size)]
         gate = asyncio.Semaphore(max(self.in_flight, 1))
 
-        async def one(record: RecordEnvelope) -> None:
+        async def one(unit: Unit) -> None:
             async with gate:
-                await self._write_one(record)
+                await self._write_unit(unit)
 
-        await asyncio.gather(*(one(r) for r in records))
+        await asyncio.gather(*(one(u) for u in units))
         return self._outcome
 
-    async def _write_one(self, record: RecordEnvelope) -> None:
-        if self.recorder.already_synced(record):
-            self._outcome.skipped += 1
-            return
-        try:
-            model = self.resource.validate(record.payload)
-        except RecordInvalidError as exc:
-            path, _ = exc.problems[0]
-            self._dead_letter(record, Reason(category="validation", field=path, message=str(exc)))
-            return
-        variables = self.resource.build_variables(model)
+    async def _write_unit(self, unit: Unit) -> None:
+        ctx = self._context(unit)
         while True:
             pause = self.pauses.reason(self.shop)
             if pause:
-                self._hold(record, pause["category"])
+                self._hold(unit, pause["category"])
                 return
             try:
-                reservation = await self.limiter.acquire(
-                    self.shop, self._cost, sleep=self.sleep, max_wait_s=self.max_inline_wait_s
-                )
+                results = await self.resource.write([m for _, m in unit], self.gateway.send, ctx)
             except WaitTooLongError as exc:
-                self._outcome.deferred.append(Deferred(record, exc.wait_s))
+                self._outcome.deferred.extend(Deferred(r, exc.wait_s) for r, _ in unit)
                 return
-            try:
-                result = await self.client.execute(self.resource.mutation, variables)
             except ShopifyError as err:
-                throttle = err.throttle_status if isinstance(err, ThrottledError) else None
-                self.limiter.reconcile(reservation, throttle)
-                if not await self._after_failure(record, err):
+                if not await self._after_failure(unit, err):
                     return
                 continue
-            self.limiter.reconcile(reservation, result.throttle_status)
-            if result.requested_cost:
-                self._cost = float(result.requested_cost)
-            try:
-                gid = self.resource.parse_result(result.data)
-            except ShopifyError as err:
-                err.request_id = err.request_id or result.request_id
-                if not await self._after_failure(record, err):
-                    return
-                continue
-            self.recorder.synced(record, gid, result.request_id)
-            self._outcome.synced += 1
+            for (record, _), result in zip(unit, results, strict=True):
+                if isinstance(result, UserErrorsError):
+                    self._dead_letter(record, _reason(result))
+                else:
+                    self.recorder.synced(record, result, None)
+                    self._outcome.synced += 1
             return
 
-    async def _after_failure(self, record: RecordEnvelope, err: ShopifyError) -> bool:
-        """Settle a failed attempt; True when the record should be tried again right away."""
-        err.shop = self.shop
-        if isinstance(err, ThrottledError):
-            record.throttles += 1
-        else:
-            record.attempts += 1
-        decision = decide(
-            err,
-            record.attempts,
-            self.policy,
-            throttles=record.throttles,
-            requested_cost=self._cost,
-            jitter=self.jitter,
+    def _context(self, unit: Unit) -> WriteContext:
+        keys = tuple(r.key for r, _ in unit)
+        digest = hashlib.sha256(
+            json.dumps(
+                [self.shop, self.resource.name, self.sync_id, [r.payload for r, _ in unit]],
+                sort_keys=True,
+                default=str,
+            ).encode()
+        ).hexdigest()[:32]
+        return WriteContext(
+            shop=self.shop,
+            sync_id=self.sync_id,
+            record_keys=keys,
+            idempotency_key=digest,
+            lookups=self.lookups,
         )
+
+    async def _after_failure(self, unit: Unit, err: ShopifyError) -> bool:
+        """Settle a failed attempt of a unit; True when it should be tried again right away."""
+        err.shop = self.shop
+        for record, _ in unit:
+            if isinstance(err, ThrottledError):
+                record.throttles += 1
+            else:
+                record.attempts += 1
+        lead = unit[0][0]
+        decision = decide(err, lead.attempts, self.policy, throttles=lead.throttles, jitter=self.jitter)
         if decision.action is Action.PAUSE_SHOP:
             self.pauses.pause(self.shop, category=err.category, message=str(err))
-            self._hold(record, err.category)
+            self._hold(unit, err.category)
             return False
         if decision.action is Action.DEAD_LETTER:
-            self._dead_letter(record, _reason(err))
+            for record, _ in unit:
+                self._dead_letter(record, _reason(err))
             return False
-        self.recorder.retrying(record, err, decision.delay_s)
+        for record, _ in unit:
+            self.recorder.retrying(record, err, decision.delay_s)
         if decision.delay_s > self.max_inline_wait_s:
-            self._outcome.deferred.append(Deferred(record, decision.delay_s))
+            self._outcome.deferred.extend(Deferred(r, decision.delay_s) for r, _ in unit)
             return False
         await self.sleep(decision.delay_s)
         return True
@@ -180,13 +191,14 @@ class BatchWriter:
         self.recorder.dead_letter(record, reason)
         self._outcome.dead_lettered += 1
 
-    def _hold(self, record: RecordEnvelope, why: str) -> None:
-        self.recorder.paused(record, why)
-        self._outcome.held.append(record)
+    def _hold(self, unit: Unit, why: str) -> None:
+        for record, _ in unit:
+            self.recorder.paused(record, why)
+            self._outcome.held.append(record)
 
 
 def _reason(err: ShopifyError) -> Reason:
-    """The dead-letter reason for a failure the policy gave up on."""
+    """The dead-letter reason for a failure that will not be retried."""
     if isinstance(err, UserErrorsError) and err.user_errors:
         first = err.user_errors[0]
         return Reason(

@@ -10,7 +10,8 @@ from typing import Any
 import aiohttp
 
 from settings.shops import ShopConfig
-from worker.errors import NetworkError, ServerError, classify
+from worker.credentials.provider import StaticTokenProvider, TokenProvider
+from worker.errors import InvalidTokenError, NetworkError, ServerError, classify
 
 
 @dataclass(frozen=True)
@@ -45,30 +46,52 @@ class ShopifyClient:
     """Sends GraphQL documents to one shop.
 
     The ``aiohttp.ClientSession`` is created once per worker process and passed in; the access token
-    goes only into the request header, never into an error or a log line.
+    comes from ``tokens`` (default: the shops file's ``access_token``) and goes only into the request
+    header, never into an error or a log line.
     """
 
-    def __init__(self, session: aiohttp.ClientSession, shop: ShopConfig, *, timeout_s: float = 30.0) -> None:
-        if shop.access_token is None:
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        shop: ShopConfig,
+        *,
+        timeout_s: float = 30.0,
+        tokens: TokenProvider | None = None,
+    ) -> None:
+        if tokens is None and shop.access_token is None:
             raise ValueError(f"shop {shop.shop_name!r} has no access_token")
         self._session = session
         self._shop = shop
         self._timeout = aiohttp.ClientTimeout(total=timeout_s)
+        self._tokens = tokens or StaticTokenProvider()
 
     @property
     def shop(self) -> str:
         """The shop handle."""
         return self._shop.shop_name
 
+    @property
+    def session(self) -> aiohttp.ClientSession:
+        """The HTTP session requests go through."""
+        return self._session
+
     async def execute(self, document: str, variables: Mapping[str, Any] | None = None) -> GraphQLResult:
-        """POST one document and return its result.
+        """POST one document and return its result; after a 401 that renewed the token, POST it once more.
 
         Raises:
             ShopifyError: The classified failure (throttle, 5xx, network, auth, document errors).
         """
-        assert self._shop.access_token is not None
+        token = await self._tokens.token(self._shop)
+        try:
+            return await self._post(token, document, variables)
+        except InvalidTokenError:
+            if not await self._tokens.on_unauthorized(self._shop, token):
+                raise
+        return await self._post(await self._tokens.token(self._shop), document, variables)
+
+    async def _post(self, token: str, document: str, variables: Mapping[str, Any] | None) -> GraphQLResult:
         headers = {
-            "X-Shopify-Access-Token": self._shop.access_token.get_secret_value(),
+            "X-Shopify-Access-Token": token,
             "Content-Type": "application/json",
             "Accept": "application/json",
         }

@@ -80,6 +80,7 @@ class ThrottledError(RetryableError):
 
     retry_after_s: float | None = None
     throttle_status: Mapping[str, Any] | None = None
+    requested_cost: float | None = None
 
 
 class ServerError(RetryableError):

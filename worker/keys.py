@@ -37,6 +37,14 @@ class Keys:
         """List (JSON batches): records kept while the shop is paused."""
         return f"{self.prefix}:held:{shop}"
 
+    def credentials(self, shop: str) -> str:
+        """String (JSON): the shop's stored OAuth credentials (tokens, expiry, scopes); never logged."""
+        return f"{self.prefix}:credentials:{shop}"
+
+    def credentials_lock(self, shop: str) -> str:
+        """String: redis-py lock held by the one worker refreshing the shop's token."""
+        return f"{self.prefix}:credentials-lock:{shop}"
+
     def sync_meta(self, sync_id: str) -> str:
         """Hash: sync id, shop, resource, started time."""
         return f"{self.prefix}:sync:{sync_id}:meta"
@@ -63,3 +71,7 @@ class Keys:
     def dead_letter_index(self) -> str:
         """Sorted set: dead-letter ids by last time seen."""
         return f"{self.prefix}:dlq:index"
+
+    def lookup(self, shop: str, kind: str, name: str) -> str:
+        """String: a cached lookup (a SKU's inventory item or variant, a location's id), with a TTL."""
+        return f"{self.prefix}:lookup:{shop}:{kind}:{name}"

@@ -35,10 +35,13 @@ class OutcomeRecorder:
         outcome = self._tracker.outcome(self.sync_id, record.key)
         return bool(outcome and outcome.get("state") == "synced")
 
-    def synced(self, record: RecordEnvelope, gid: str, request_id: str | None) -> None:
-        """The record is in Shopify as ``gid``."""
+    def synced(
+        self, record: RecordEnvelope, gid: str, request_id: str | None, cost: float | None = None
+    ) -> None:
+        """The record is in Shopify as ``gid``; ``cost`` is the request's actual query cost."""
         self._tracker.mark(self.sync_id, record.key, "synced", gid=gid, attempts=record.attempts + 1)
-        log.debug("synced", extra=self._context(record, outcome="synced", gid=gid, request_id=request_id))
+        context = self._context(record, outcome="synced", gid=gid, request_id=request_id, cost=cost)
+        log.info("synced", extra=context)
 
     def dead_letter(self, record: RecordEnvelope, reason: Reason) -> None:
         """The record cannot be written as it is."""

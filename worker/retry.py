@@ -112,7 +112,7 @@ def decide(
     if isinstance(err, ThrottledError):
         if throttles > policy.max_throttles:
             return Decision(Action.DEAD_LETTER)
-        return Decision(Action.RETRY, throttle_delay_s(err, requested_cost, policy))
+        return Decision(Action.RETRY, throttle_delay_s(err, err.requested_cost or requested_cost, policy))
     if isinstance(err, RetryableError) and attempt < policy.max_attempts:
         return Decision(Action.RETRY, backoff_s(attempt, policy, jitter))
     return Decision(Action.DEAD_LETTER)

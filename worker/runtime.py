@@ -15,11 +15,14 @@ from typing import Any, TypeVar
 import aiohttp
 import redis
 
-from settings import AppSettings, ShopsConfig, load_app_settings, load_shops
+from settings import AppSettings, ShopConfig, ShopsConfig, load_app_settings, load_shops
 from worker.batch import BatchOutcome, BatchWriter
 from worker.client import ShopifyClient
+from worker.credentials import TokenSources, credential_store
 from worker.deadletters import DeadLetterStore
+from worker.gateway import ShopGateway
 from worker.keys import Keys
+from worker.lookups import LookupCache
 from worker.pauses import ShopPauses
 from worker.ratelimit import ShopLimiter
 from worker.recorder import OutcomeRecorder
@@ -43,6 +46,7 @@ class WorkerRuntime:
         self.dead_letters = DeadLetterStore(client, self.keys)
         self.pauses = ShopPauses(client, self.keys)
         self.limiter = ShopLimiter(client, self.keys)
+        self.lookups = LookupCache(client, self.keys)
         self.policy = RetryPolicy(
             max_attempts=settings.max_attempts,
             base_backoff_s=settings.base_backoff_s,
@@ -51,6 +55,8 @@ class WorkerRuntime:
         self.pid = os.getpid()
         self._loop = asyncio.new_event_loop()
         self._session: aiohttp.ClientSession | None = None
+        self.tokens = TokenSources(lambda: credential_store(settings, client), self._http)
+        self._gateways: dict[str, ShopGateway] = {}
 
     @classmethod
     def from_settings(cls, settings: AppSettings | None = None) -> WorkerRuntime:
@@ -76,9 +82,8 @@ class WorkerRuntime:
         """Write one batch for one shop."""
         shop_config = self.shops.get(shop)
         writer = BatchWriter(
-            client=ShopifyClient(await self._http(), shop_config, timeout_s=self.settings.request_timeout_s),
+            gateway=await self._gateway(shop_config),
             resource=get_resource(resource),
-            limiter=self.limiter,
             recorder=OutcomeRecorder(
                 self.tracker,
                 self.dead_letters,
@@ -88,10 +93,24 @@ class WorkerRuntime:
             ),
             pauses=self.pauses,
             policy=self.policy,
+            sync_id=sync_id,
+            lookups=self.lookups,
             max_inline_wait_s=self.settings.max_inline_wait_s,
             in_flight=self.settings.requests_in_flight_per_task,
         )
         return await writer.write(records)
+
+    async def _gateway(self, shop: ShopConfig) -> ShopGateway:
+        """One gateway per shop and process, so costs learned from answers outlive a batch."""
+        session = await self._http()
+        gateway = self._gateways.get(shop.shop_name)
+        if gateway is None or gateway.client.session is not session:
+            client = ShopifyClient(
+                session, shop, timeout_s=self.settings.request_timeout_s, tokens=self.tokens.for_shop(shop)
+            )
+            gateway = ShopGateway(client, self.limiter, max_wait_s=self.settings.max_inline_wait_s)
+            self._gateways[shop.shop_name] = gateway
+        return gateway
 
     def close(self) -> None:
         """Close the HTTP session and the loop."""

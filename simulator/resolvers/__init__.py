@@ -14,6 +14,24 @@ Resolver = Callable[..., Any]
 
 def registries() -> list[Mapping[tuple[str, str], Resolver]]:
     """Return the resolver registries of every served resource."""
-    from simulator.resolvers import customers, shop
+    from simulator.resolvers import (
+        consent,
+        customers,
+        inventory,
+        metafields,
+        order_status,
+        orders,
+        products,
+        shop,
+    )
 
-    return [shop.RESOLVERS, customers.RESOLVERS]
+    return [
+        shop.RESOLVERS,
+        customers.RESOLVERS,
+        consent.RESOLVERS,
+        metafields.RESOLVERS,
+        products.RESOLVERS,
+        inventory.RESOLVERS,
+        orders.RESOLVERS,
+        order_status.RESOLVERS,
+    ]

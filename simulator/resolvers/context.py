@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from graphql import GraphQLError, GraphQLResolveInfo
@@ -20,11 +20,20 @@ class RequestContext:
     shop: ShopState
     api_version: str
     mutations_executed: int = 0
+    executed_mutations: list[str] = field(default_factory=list)
 
 
 def context_of(info: GraphQLResolveInfo) -> RequestContext:
     """Return the request context of a resolver call."""
     context: RequestContext = info.context
+    return context
+
+
+def record_mutation(info: GraphQLResolveInfo) -> RequestContext:
+    """Count the current mutation field as executed (for stats and lost-answer faults)."""
+    context = context_of(info)
+    context.mutations_executed += 1
+    context.executed_mutations.append(info.field_name)
     return context
 
 

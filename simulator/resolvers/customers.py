@@ -8,7 +8,8 @@ from typing import Any
 from graphql import GraphQLError, GraphQLResolveInfo
 
 from simulator.resolvers import Resolver
-from simulator.resolvers.context import context_of, require_scope
+from simulator.resolvers.consent import default_email_address, default_phone_number
+from simulator.resolvers.context import context_of, record_mutation, require_scope
 from simulator.resolvers.pagination import connection
 from simulator.stores.common import parse_gid
 from simulator.stores.customer_rules import normalize_email, normalize_phone
@@ -75,8 +76,7 @@ def resolve_customer_set(
 ) -> dict[str, Any]:
     """``customerSet(input:, identifier:)``: create, update by id, or upsert by email/phone."""
     require_scope(info, "write_customers")
-    context = context_of(info)
-    context.mutations_executed += 1
+    context = record_mutation(info)
     try:
         result = context.shop.customers.customer_set(input, identifier)
     except CustomIdNotSupportedError as error:
@@ -112,12 +112,8 @@ RESOLVERS: dict[tuple[str, str], Resolver] = {
     ("Mutation", "customerSet"): resolve_customer_set,
     ("Customer", "legacyResourceId"): lambda c, _info: str(number_of(c)),
     ("Customer", "displayName"): lambda c, _info: display_name(c),
-    ("Customer", "defaultEmailAddress"): lambda c, _info: (
-        {"emailAddress": c["email"]} if c.get("email") else None
-    ),
-    ("Customer", "defaultPhoneNumber"): lambda c, _info: (
-        {"phoneNumber": c["phone"]} if c.get("phone") else None
-    ),
+    ("Customer", "defaultEmailAddress"): default_email_address,  # with marketing consent
+    ("Customer", "defaultPhoneNumber"): default_phone_number,
     ("Customer", "defaultAddress"): lambda c, _info: (c.get("addresses") or [None])[0],
     ("Customer", "addresses"): resolve_addresses,
     ("Customer", "addressesV2"): resolve_addresses_v2,

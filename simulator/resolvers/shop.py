@@ -8,6 +8,7 @@ from graphql import GraphQLResolveInfo
 
 from simulator.resolvers import Resolver
 from simulator.resolvers.context import context_of, require_scope
+from simulator.resolvers.nodes import find_node
 from simulator.stores.common import gid, parse_gid
 
 SCOPE_DESCRIPTIONS = {"read": "Read", "write": "Modify"}
@@ -63,6 +64,8 @@ def _lookup(info: GraphQLResolveInfo, node_id: str) -> dict[str, Any] | None:
         found = resolve_shop(None, info)
     elif resource == "AppInstallation":
         found = resolve_current_app_installation(None, info)
+    else:
+        found = find_node(info, resource, node_id)
     if found is None or (resource in ("Shop", "AppInstallation") and found["id"] != node_id):
         return None
     return {**found, "__typename": resource}

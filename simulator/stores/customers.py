@@ -91,6 +91,15 @@ class CustomerStore:
                         return found
         return None
 
+    def patch(self, customer_id: str, changes: Mapping[str, Any]) -> dict[str, Any] | None:
+        """Merge fields ``customerSet`` does not own (e.g. marketing consent) into a customer."""
+        with self._lock:
+            record = self._customers.get(customer_id)
+            if record is None:
+                return None
+            record.update(changes, updatedAt=self._now())
+            return copy.deepcopy(record)
+
     def customer_set(self, input: Mapping[str, Any], identifier: Mapping[str, Any] | None) -> SetResult:
         """Create, update or upsert a customer the way ``customerSet`` does.
 

@@ -10,6 +10,7 @@ from worker.batch import BatchWriter
 from worker.client import GraphQLResult
 from worker.deadletters import DeadLetterStore
 from worker.errors import InvalidTokenError, NetworkError, ServerError, ThrottledError
+from worker.gateway import ShopGateway
 from worker.keys import Keys
 from worker.pauses import ShopPauses
 from worker.ratelimit import ShopLimiter
@@ -80,9 +81,9 @@ class Harness:
             self.sleeps.append(s)
 
         self.writer = BatchWriter(
-            client=self.client,
+            gateway=ShopGateway(self.client, ShopLimiter(self.redis, keys), max_wait_s=5.0, sleep=sleep),
             resource=get_resource("customers"),
-            limiter=ShopLimiter(self.redis, keys),
+            sync_id="s1",
             recorder=OutcomeRecorder(self.tracker, self.dlq, shop="acme", sync_id="s1", resource="customers"),
             pauses=self.pauses,
             policy=policy,

@@ -187,3 +187,28 @@ def test_redis_url_is_not_echoed_in_errors(monkeypatch: pytest.MonkeyPatch) -> N
 def test_env_name() -> None:
     assert env_name("batch_size") == "SHOPIFY_SYNC_BATCH_SIZE"
     assert all(env_name(field).startswith("SHOPIFY_SYNC_") for field in AppSettings.model_fields)
+
+
+def test_http_producer_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    s = load_app_settings()
+    assert s.http_bearer_token is None
+    assert s.http_max_body_bytes == 1024 * 1024
+    monkeypatch.setenv("SHOPIFY_SYNC_HTTP_BEARER_TOKEN", "a-long-enough-bearer-token")
+    monkeypatch.setenv("SHOPIFY_SYNC_HTTP_MAX_BODY_BYTES", "2048")
+    s = load_app_settings()
+    assert s.http_bearer_token is not None
+    assert s.http_bearer_token.get_secret_value() == "a-long-enough-bearer-token"
+    assert "a-long-enough" not in repr(s)
+    assert s.http_max_body_bytes == 2048
+
+
+def test_short_bearer_token_is_rejected_without_echoing_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    error = load_error(monkeypatch, SHOPIFY_SYNC_HTTP_BEARER_TOKEN="tooshort-secret")
+    assert error.problems[0].startswith("SHOPIFY_SYNC_HTTP_BEARER_TOKEN must be at least 16 characters")
+    assert "tooshort-secret" not in str(error)
+
+
+@pytest.mark.parametrize("value", ["0", "1023", "67108865", "lots"])
+def test_http_max_body_bytes_bounds(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    error = load_error(monkeypatch, SHOPIFY_SYNC_HTTP_MAX_BODY_BYTES=value)
+    assert error.problems[0].startswith("SHOPIFY_SYNC_HTTP_MAX_BODY_BYTES")

@@ -1,15 +1,40 @@
-"""What every resource writer shares: validate a mapped record, build variables, read the result."""
+"""What every resource writer shares: validate a mapped record, write a unit of records, read results.
+
+A resource writes *units*: one record at a time for most resources, or up to ``chunk_size`` records in
+one request (inventory quantities). ``write`` returns one result per record of the unit: the gid of the
+written object, or the ``UserErrorsError`` that rejects that record. A failure of the whole unit
+(throttle, 5xx, network, auth) is raised, and the batch writer retries or settles the unit as a whole.
+"""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
-from typing import Any, ClassVar, Generic, TypeVar, final
+from dataclasses import dataclass
+from typing import Any, ClassVar, Generic, Protocol, TypeVar, final
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 from pydantic.alias_generators import to_camel
 
+from worker.client import GraphQLResult
 from worker.errors import ServerError, UserError, UserErrorsError
+from worker.lookups import LookupCache
+
+
+class Send(Protocol):
+    """Sends one GraphQL document through the shop's limiter; raises ``ShopifyError`` on failure.
+
+    ``cost`` is the points to reserve when the resource can tell (a product's cost grows with its
+    variants); otherwise the cost the server asked for last time is reserved.
+    """
+
+    async def __call__(
+        self, document: str, variables: Mapping[str, Any], *, cost: float | None = None
+    ) -> GraphQLResult:
+        """Send ``document`` with ``variables``."""
+
+
+RecordResult = str | UserErrorsError
 
 
 class ShopifyInput(BaseModel):
@@ -53,19 +78,36 @@ class RecordInvalidError(ValueError):
         return cls(problems)
 
 
+@dataclass(frozen=True)
+class WriteContext:
+    """Who is writing what, for resources that need it (idempotency keys, source identifiers).
+
+    Attributes:
+        shop: The shop handle.
+        sync_id: The sync the records belong to.
+        record_keys: The keys of the unit's records, in order.
+        idempotency_key: Stable for this unit of this sync: a retry, or a redelivered task, reuses it.
+        lookups: Cached name -> id lookups (SKUs, locations), shared by the workers.
+    """
+
+    shop: str
+    sync_id: str
+    record_keys: tuple[str, ...]
+    idempotency_key: str
+    lookups: LookupCache | None = None
+
+
 class Resource(ABC, Generic[ModelT]):
     """A kind of Shopify object this connector writes.
 
-    Subclasses declare the input ``model``, the GraphQL ``mutation`` and the name of its payload
-    field, and implement ``build_variables``. The flow itself (``validate``, ``parse_result``) is fixed.
+    Subclasses declare the input ``model`` and every GraphQL document they may send (``documents``,
+    checked against the real schema in the tests), and implement ``write``.
     """
 
     name: ClassVar[str]
     model: type[ModelT]
-    mutation: ClassVar[str]
-    payload_field: ClassVar[str]
-    object_field: ClassVar[str]
-    estimated_cost: ClassVar[float] = 10.0
+    documents: ClassVar[tuple[str, ...]]
+    chunk_size: ClassVar[int] = 1
 
     @final
     def validate(self, payload: Mapping[str, Any]) -> ModelT:
@@ -80,27 +122,59 @@ class Resource(ABC, Generic[ModelT]):
             raise RecordInvalidError.from_validation_error(exc) from None
 
     @abstractmethod
+    async def write(self, records: list[ModelT], send: Send, ctx: WriteContext) -> list[RecordResult]:
+        """Write a unit of at most ``chunk_size`` records; one result per record, in order."""
+
+    def group_key(self, payload: Mapping[str, Any]) -> str | None:
+        """Mapped rows with the same key become one record (``merge``); None: the row is a record alone."""
+        return None
+
+    def merge(self, payloads: list[dict[str, Any]]) -> dict[str, Any]:
+        """One record from the mapped rows of one group."""
+        raise NotImplementedError(f"{self.name} does not group rows")
+
+
+class SingleMutationResource(Resource[ModelT]):
+    """A resource written with one mutation per record."""
+
+    mutation: ClassVar[str]
+    payload_field: ClassVar[str]
+    object_field: ClassVar[str]
+
+    @abstractmethod
     def build_variables(self, record: ModelT) -> dict[str, Any]:
         """The mutation's variables for one validated record."""
 
-    @final
-    def parse_result(self, data: Mapping[str, Any]) -> str:
-        """The gid of the written object.
+    def cost(self, record: ModelT) -> float | None:
+        """Points to reserve for this record's mutation; None to use what the server asked last time."""
+        return None
 
-        Raises:
-            UserErrorsError: When the mutation answered with userErrors.
-            ServerError: When the answer has neither an object nor userErrors.
-        """
-        payload = data.get(self.payload_field) or {}
-        errors = tuple(UserError.from_payload(e) for e in payload.get("userErrors") or ())
-        if errors:
-            first = errors[0]
-            raise UserErrorsError(
-                f"{'.'.join(first.field) or self.payload_field}: {first.message}",
-                code=first.code,
-                user_errors=errors,
-            )
-        obj = payload.get(self.object_field)
-        if not isinstance(obj, Mapping) or not obj.get("id"):
-            raise ServerError(f"{self.payload_field} answered without a {self.object_field} id")
-        return str(obj["id"])
+    async def write(self, records: list[ModelT], send: Send, ctx: WriteContext) -> list[RecordResult]:
+        """Send the mutation for the unit's single record."""
+        [record] = records
+        result = await send(self.mutation, self.build_variables(record), cost=self.cost(record))
+        return [mutation_result(result.data, self.payload_field, self.object_field)]
+
+
+def mutation_result(data: Mapping[str, Any], payload_field: str, object_field: str | None) -> RecordResult:
+    """The gid of the object a mutation wrote, or its ``userErrors`` as an error.
+
+    Raises:
+        ServerError: When the answer has neither the object nor userErrors.
+    """
+    payload = data.get(payload_field) or {}
+    errors = tuple(UserError.from_payload(e) for e in payload.get("userErrors") or ())
+    if errors:
+        return user_errors(errors, payload_field)
+    obj = payload.get(object_field) if object_field else None
+    if not isinstance(obj, Mapping) or not obj.get("id"):
+        raise ServerError(f"{payload_field} answered without a {object_field} id")
+    return str(obj["id"])
+
+
+def user_errors(errors: tuple[UserError, ...], payload_field: str) -> UserErrorsError:
+    """One ``UserErrorsError`` for a record, led by its first error."""
+    first = errors[0]
+    return UserErrorsError(
+        f"{'.'.join(first.field) or payload_field}: {first.message}", code=first.code, user_errors=errors
+    )

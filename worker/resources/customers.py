@@ -7,7 +7,8 @@ from typing import Annotated, Any
 
 from pydantic import Field, field_validator
 
-from worker.resources.base import Resource, ShopifyInput
+from worker.resources.base import ShopifyInput, SingleMutationResource
+from worker.resources.types import Boolean, Tags
 
 # Shopify checks emails itself; this only catches what can never be an address, before a request is spent.
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -41,8 +42,8 @@ class CustomerRecord(ShopifyInput):
     last_name: Name | None = None
     locale: Annotated[str, Field(max_length=10)] | None = None
     note: Annotated[str, Field(max_length=5000)] | None = None
-    tags: list[Annotated[str, Field(max_length=255)]] = Field(default_factory=list, max_length=250)
-    tax_exempt: bool | None = None
+    tags: Tags = Field(default_factory=list)
+    tax_exempt: Boolean | None = None
     addresses: list[MailingAddress] = Field(default_factory=list, max_length=250)
 
     @field_validator("email")
@@ -70,15 +71,15 @@ mutation CustomerSet($input: CustomerSetInput!, $identifier: CustomerSetIdentifi
 """.strip()
 
 
-class Customers(Resource[CustomerRecord]):
+class Customers(SingleMutationResource[CustomerRecord]):
     """Upserts customers: by ``id`` when given, else by email, else by phone; creates otherwise."""
 
     name = "customers"
     model = CustomerRecord
     mutation = CUSTOMER_SET
+    documents = (CUSTOMER_SET,)
     payload_field = "customerSet"
     object_field = "customer"
-    estimated_cost = 11.0
 
     def build_variables(self, record: CustomerRecord) -> dict[str, Any]:
         """``input`` without ``id``; the identity goes into ``identifier``."""

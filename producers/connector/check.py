@@ -1,0 +1,161 @@
+"""``check_connection``: is the token valid, the API version served, and every needed scope granted?
+
+One GraphQL request (``shop`` and ``currentAppInstallation.accessScopes``) answers all three; each way it
+can fail gets its own message, because the user fixes each one differently.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+
+from producers.connector.config import ConnectionConfig
+from settings import DEFAULT_API_VERSION, ShopConfig
+from worker.errors import (
+    InvalidTokenError,
+    MissingScopeError,
+    NetworkError,
+    ShopUnavailableError,
+    ThrottledError,
+    classify,
+)
+
+CHECK_QUERY = """
+query ConnectionCheck {
+  shop { name myshopifyDomain }
+  currentAppInstallation { accessScopes { handle } }
+}
+""".strip()
+
+# The scopes each resource's mutations need (a write scope includes its read scope).
+REQUIRED_SCOPES: dict[str, tuple[str, ...]] = {
+    "customers": ("write_customers",),
+    "products": ("write_products",),
+    "orders": ("write_orders",),
+    "inventory": ("write_inventory", "read_locations"),
+}
+_HEADERS = ("X-Request-Id", "Retry-After", "X-Shopify-API-Version")
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One HTTP answer to the check query."""
+
+    status: int
+    body: Any
+    headers: dict[str, str]
+
+
+def required_scopes(resource: str) -> tuple[str, ...]:
+    """The scopes writing ``resource`` needs."""
+    return REQUIRED_SCOPES.get(resource, (f"write_{resource}",))
+
+
+def missing_scopes(granted: Iterable[str], required: Iterable[str]) -> list[str]:
+    """The required scopes ``granted`` lacks; ``write_x`` counts as ``read_x`` too."""
+    have = set(granted)
+    return [s for s in required if s not in have and not (s.startswith("read_") and "write_" + s[5:] in have)]
+
+
+async def ask(session: aiohttp.ClientSession, shop: ShopConfig, *, timeout_s: float) -> Answer:
+    """POST the check query to the shop's GraphQL endpoint (never following a redirect).
+
+    Raises:
+        NetworkError: When no answer arrived.
+    """
+    assert shop.access_token is not None
+    headers = {"X-Shopify-Access-Token": shop.access_token.get_secret_value(), "Accept": "application/json"}
+    try:
+        async with session.post(
+            shop.graphql_url,
+            json={"query": CHECK_QUERY},
+            headers=headers,
+            timeout=aiohttp.ClientTimeout(total=timeout_s),
+            allow_redirects=False,
+        ) as response:
+            text = await response.text()
+            found = {k: response.headers[k] for k in _HEADERS if k in response.headers}
+            status = response.status
+    except (TimeoutError, aiohttp.ClientError) as exc:
+        raise NetworkError(f"no answer: {type(exc).__name__}", shop=shop.shop_name) from exc
+    try:
+        body: Any = json.loads(text) if text else None
+    except ValueError:
+        body = text[:200]
+    return Answer(status, body, found)
+
+
+async def check(config: ConnectionConfig, session: aiohttp.ClientSession, *, timeout_s: float = 15.0) -> str:
+    """Check the connection; returns what was verified.
+
+    Raises:
+        CheckFailedError: Saying what is wrong and how to fix it.
+    """
+    shop = config.shop()
+    where = shop.admin_url or shop.domain
+    try:
+        answer = await ask(session, shop, timeout_s=timeout_s)
+    except NetworkError as exc:
+        raise CheckFailedError(f"cannot reach {where}: {exc.message}") from None
+    error = classify(answer.status, answer.body, shop=shop.shop_name, headers=answer.headers)
+    if answer.status == 404:
+        raise CheckFailedError(await _not_found(session, shop, where, timeout_s))
+    if isinstance(error, InvalidTokenError):
+        raise CheckFailedError(
+            f"Shopify rejected the access token for {where} (HTTP 401): it is wrong, revoked or expired; "
+            "paste a current token of the app installed on this store"
+        )
+    if isinstance(error, MissingScopeError):
+        raise CheckFailedError(f"the access token may not read the app installation on {where}: {error}")
+    if isinstance(error, ShopUnavailableError):
+        raise CheckFailedError(
+            f"shop {where} cannot take writes now (HTTP {answer.status}: frozen, unpaid or locked)"
+        )
+    if isinstance(error, ThrottledError):
+        raise CheckFailedError(f"Shopify throttled the check on {where}; try again in a few seconds")
+    if error is not None:
+        raise CheckFailedError(f"unexpected answer from {where}: {error}")
+    served = answer.headers.get("X-Shopify-API-Version")
+    if served and served != shop.api_version:
+        raise CheckFailedError(
+            f"API version {shop.api_version} is not served by {where} any more (Shopify answered with "
+            f"{served}): set api_version to a supported version such as {DEFAULT_API_VERSION}"
+        )
+    data = answer.body["data"]
+    granted = [s["handle"] for s in ((data.get("currentAppInstallation") or {}).get("accessScopes") or [])]
+    lacking = {r: missing_scopes(granted, required_scopes(r)) for r in config.resources}
+    problems = [f"{', '.join(scopes)} (for {r})" for r, scopes in lacking.items() if scopes]
+    if problems:
+        raise CheckFailedError(
+            f"the access token for {where} lacks scope(s) {'; '.join(problems)}; granted: "
+            f"{', '.join(sorted(granted)) or 'none'}. Add them to the app's access scopes and reinstall it"
+        )
+    name = (data.get("shop") or {}).get("name") or shop.shop_name
+    return (
+        f"connected to {name} ({shop.domain}) on Admin API {shop.api_version}; "
+        f"scopes granted for {', '.join(config.resources)}"
+    )
+
+
+async def _not_found(session: aiohttp.ClientSession, shop: ShopConfig, where: str, timeout_s: float) -> str:
+    """Shopify answers 404 for an unknown shop and for an unknown API version: ask once more to tell which."""
+    if shop.api_version != DEFAULT_API_VERSION:
+        fallback = shop.model_copy(update={"api_version": DEFAULT_API_VERSION})
+        try:
+            other = await ask(session, fallback, timeout_s=timeout_s)
+        except NetworkError:
+            other = None
+        if other is not None and other.status != 404:
+            return (
+                f"API version {shop.api_version} is not available on {where} (HTTP 404) while "
+                f"{DEFAULT_API_VERSION} is: set api_version to a supported version"
+            )
+    return f"shop {where} not found (HTTP 404): check the shop name"
+
+
+class CheckFailedError(Exception):
+    """The connection check failed; ``str()`` is the message shown to the user."""

@@ -1,0 +1,171 @@
+"""``write``: Multiwoven's mapped records through the pipeline, and each record's outcome back.
+
+Validate and enqueue (``RecordIntake``), wait for the workers through the tracker, then report. Records
+are tracked per Multiwoven run (``mw-<sync_id>-<sync_run_id>``), so ``shopify-sync status`` follows a
+whole run while each call waits only for its own records; a record changed in a later run is written
+again (the tracker treats ``synced`` as final within one id). Keys come from the record's content
+(and its primary key), so the same record sent twice in a run is written once. In embedded mode (no
+``SHOPIFY_SYNC_REDIS_URL``) the call starts an in-process worker that takes the token from the
+connection config; with Redis, worker processes write and take the token from their own shops file,
+which must list the shop.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import redis
+from pydantic import ValidationError
+
+from producers.connector.config import ConfigError, ConnectionConfig, parse_config
+from producers.connector.intake import Enqueue, RecordIntake, keyed
+from producers.connector.outcomes import WriteContext, tracking_message
+from producers.connector.protocol import WRITE_ACTIONS, MultiwovenMessage, SyncConfig, tracking
+from producers.embedded import embedded_worker
+from settings import AppSettings, ShopsFileError, load_shops
+from worker.keys import Keys
+from worker.observability import register_secrets
+from worker.pauses import ShopPauses
+from worker.records import RecordEnvelope
+from worker.resources import RESOURCES
+from worker.tasks import enqueue_batch
+from worker.tracking import SyncTracker
+
+SETTLED = ("synced", "dead_lettered", "paused")
+
+DEFAULT_TIMEOUT_S = 120.0
+
+
+class WriteRejectedError(Exception):
+    """No record can be taken in (invalid sync config, unknown stream, shop unknown to the workers)."""
+
+
+@dataclass(frozen=True)
+class WritePlan:
+    """A validated ``write`` call."""
+
+    config: ConnectionConfig
+    shop: str
+    resource: str
+    action: str
+    tracking_id: str
+    records: list[RecordEnvelope]
+
+
+def plan_write(sync_config: Any, records: Any, action: str) -> WritePlan:
+    """Check the call's arguments and key its records.
+
+    Raises:
+        WriteRejectedError: Saying which argument is wrong.
+    """
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        raise WriteRejectedError("records must be a list of JSON objects (already mapped by Multiwoven)")
+    if action not in WRITE_ACTIONS:
+        raise WriteRejectedError(f"unknown action {action!r}; expected one of: {', '.join(WRITE_ACTIONS)}")
+    try:
+        sync = SyncConfig.model_validate(sync_config)
+    except ValidationError as exc:
+        where = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise WriteRejectedError(f"invalid sync_config: {where}") from None
+    try:
+        config = parse_config(sync.destination.connection_specification)
+    except ConfigError as exc:
+        raise WriteRejectedError(f"invalid connection config: {'; '.join(exc.problems)}") from None
+    resource = sync.stream.name
+    if resource not in RESOURCES:
+        raise WriteRejectedError(
+            f"unknown stream {resource!r}; this connector writes: {', '.join(RESOURCES)}"
+        )
+    if resource not in config.resources:
+        raise WriteRejectedError(f"stream {resource!r} is not among this connection's resources")
+    run = sync.sync_run_id or uuid.uuid4().hex[:8]  # no run id: this call is its own run
+    return WritePlan(
+        config=config,
+        shop=config.shop().shop_name,
+        resource=resource,
+        action=action,
+        tracking_id=f"mw-{sync.sync_id}-{run}",
+        records=keyed(records, sync.model.primary_key),
+    )
+
+
+def execute(
+    client: redis.Redis,
+    keys: Keys,
+    plan: WritePlan,
+    *,
+    batch_size: int,
+    timeout_s: float,
+    enqueue: Enqueue = enqueue_batch,
+    poll_s: float = 0.05,
+) -> MultiwovenMessage:
+    """Take the records in, wait until each is settled (or the timeout), and build the tracking message."""
+    if not plan.records:
+        return tracking(0, 0, [])
+    intake = RecordIntake(client, keys, batch_size=batch_size, enqueue=enqueue)
+    intake.submit(
+        shop=plan.shop, resource=plan.resource, sync_id=plan.tracking_id, records=plan.records, dedupe=True
+    )
+    outcomes = wait_for(intake.tracker, plan.tracking_id, {r.key for r in plan.records}, timeout_s, poll_s)
+    pause = ShopPauses(client, keys).reason(plan.shop)
+    context = WriteContext(
+        resource=plan.resource,
+        mutation=str(getattr(RESOURCES[plan.resource], "payload_field", plan.resource)),
+        action=plan.action,
+        tracking_id=plan.tracking_id,
+        timeout_s=timeout_s,
+        paused_reason=f"{pause['category']}: {pause['message']}" if pause else None,
+    )
+    return tracking_message(context, plan.records, outcomes)
+
+
+def wait_for(
+    tracker: SyncTracker, tracking_id: str, record_keys: set[str], timeout_s: float, poll_s: float
+) -> dict[str, dict[str, Any]]:
+    """The outcomes of ``record_keys`` once each is settled (synced, dead-lettered, held), or at timeout."""
+    deadline = time.monotonic() + timeout_s
+    outcomes: dict[str, dict[str, Any]] = {}
+    while True:
+        for key in record_keys - outcomes.keys():
+            outcome = tracker.outcome(tracking_id, key)
+            if outcome and outcome.get("state") in SETTLED:
+                outcomes[key] = outcome
+        if len(outcomes) == len(record_keys) or time.monotonic() >= deadline:
+            break
+        time.sleep(poll_s)
+    for key in record_keys - outcomes.keys():  # the last known state of the unsettled ones
+        outcomes[key] = tracker.outcome(tracking_id, key) or {"state": "pending"}
+    return outcomes
+
+
+@contextmanager
+def pipeline(settings: AppSettings, plan: WritePlan) -> Iterator[redis.Redis]:
+    """The Redis a write goes through: an embedded worker's, or the configured server's.
+
+    Raises:
+        WriteRejectedError: In Redis mode, when the workers' shops file does not list the shop.
+    """
+    if settings.embedded:
+        register_secrets([plan.config.access_token])
+        with embedded_worker(settings, plan.config.shops()) as client:
+            yield client
+        return
+    try:
+        known = plan.shop in load_shops(settings.shops_file)
+    except (ShopsFileError, OSError) as exc:
+        raise WriteRejectedError(f"cannot read the workers' shops file: {exc}") from None
+    if not known:
+        raise WriteRejectedError(
+            f"shop {plan.shop!r} is not in the workers' shops file {settings.shops_file}: workers take "
+            "tokens only from it (add the shop there, with its access_token)"
+        )
+    client = redis.Redis.from_url(settings.redis_url or "")
+    try:
+        yield client
+    finally:
+        client.close()

@@ -1,0 +1,104 @@
+"""The HTTP producer's aiohttp application, and how ``shopify-sync serve`` runs it.
+
+Multiwoven's HTTP destination POSTs chunks of mapped records; this server validates them, dead-letters
+the invalid ones and enqueues the rest for the workers, answering as soon as they are queued.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+
+import redis
+from aiohttp import web
+
+from producers.connector.intake import RecordIntake
+from producers.embedded import embedded_worker
+from producers.http.auth import bearer_auth, json_errors
+from producers.http.handlers import PRODUCER, Producer, health, sync_status, take_records
+from settings import AppSettings, ShopsConfig, load_shops
+from worker.keys import Keys
+from worker.pauses import ShopPauses
+
+log = logging.getLogger(__name__)
+
+
+def create_app(producer: Producer, *, bearer_token: str) -> web.Application:
+    """The application: records intake, sync status, health; every route but health needs the token."""
+    app = web.Application(
+        middlewares=[json_errors, bearer_auth(bearer_token)], client_max_size=producer.max_body_bytes
+    )
+    app[PRODUCER] = producer
+    app.router.add_post("/shops/{shop}/{resource}", take_records)
+    app.router.add_post("/shops/{shop}/{resource}/syncs/{sync_id}", take_records)
+    app.router.add_get("/syncs/{sync_id}", sync_status)
+    app.router.add_get("/healthz", health)
+    return app
+
+
+def producer_for(settings: AppSettings, shops: ShopsConfig, client: redis.Redis) -> Producer:
+    """The routes' dependencies over ``client``."""
+    keys = Keys(settings.key_prefix)
+    return Producer(
+        shops=shops,
+        client=client,
+        intake=RecordIntake(client, keys, batch_size=settings.batch_size),
+        pauses=ShopPauses(client, keys),
+        max_body_bytes=settings.http_max_body_bytes,
+    )
+
+
+class _AnyVariable(Mapping[str, str]):
+    """An environment in which every variable is set: the shops file loads without its secrets."""
+
+    def __getitem__(self, name: str) -> str:
+        return "not-loaded-by-the-http-producer"
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+
+@contextmanager
+def running_pipeline(settings: AppSettings) -> Iterator[tuple[ShopsConfig, redis.Redis]]:
+    """The shops and Redis the producer serves.
+
+    With Redis, the producer only enqueues: it reads the workers' shops file for the shop names and
+    never loads a token. In embedded mode it runs the worker in-process, which needs the tokens.
+    """
+    if settings.embedded:
+        shops = load_shops(settings.shops_file)
+        with embedded_worker(settings, shops) as client:
+            yield shops, client
+        return
+    shops = load_shops(settings.shops_file, environ=_AnyVariable())
+    client = redis.Redis.from_url(settings.redis_url or "", health_check_interval=30)
+    try:
+        yield shops, client
+    finally:
+        client.close()
+
+
+def serve(settings: AppSettings, *, host: str, port: int) -> None:
+    """Serve until interrupted.
+
+    Raises:
+        ValueError: When ``SHOPIFY_SYNC_HTTP_BEARER_TOKEN`` is not set.
+        ShopsFileError: When the shops file is invalid.
+    """
+    if settings.http_bearer_token is None:
+        raise ValueError(
+            "SHOPIFY_SYNC_HTTP_BEARER_TOKEN is not set: the producer refuses unauthenticated callers"
+        )
+    with running_pipeline(settings) as (shops, client):
+        app = create_app(
+            producer_for(settings, shops, client), bearer_token=settings.http_bearer_token.get_secret_value()
+        )
+        mode = "embedded" if settings.embedded else "redis"
+        log.info(
+            "HTTP producer (%s mode) for shops %s on http://%s:%d", mode, ", ".join(shops.names()), host, port
+        )
+        web.run_app(app, host=host, port=port, print=None, access_log=logging.getLogger("aiohttp.access"))

@@ -1,0 +1,152 @@
+"""`shopify-sync auth client-credentials` and `auth status` in embedded mode (the owner-only file store)."""
+
+import json
+import stat
+
+import pytest
+from typer.testing import CliRunner
+
+from producers.cli import app
+from simulator import ShopSpec, SimulatorState, run_in_thread
+
+runner = CliRunner()
+SECRETS = {
+    "ACME_SECRET": "shpss_acme_app_secret",
+    "GLOBEX_TOKEN": "shpat_globex_static",
+    "GLOBEX_SECRET": "shpss_g",
+}
+
+
+@pytest.fixture
+def sim():
+    specs = [
+        ShopSpec(
+            "acme",
+            "shpat_unused",
+            api_key="acme-key",
+            api_secret=SECRETS["ACME_SECRET"],
+            scopes=("write_customers",),
+        ),
+        ShopSpec(
+            "globex", SECRETS["GLOBEX_TOKEN"], api_key="globex-key", api_secret=SECRETS["GLOBEX_SECRET"]
+        ),
+        ShopSpec("initech", "shpat_unused2"),
+    ]
+    with run_in_thread(SimulatorState(specs)) as running:
+        yield running
+
+
+@pytest.fixture
+def shops_file(sim, tmp_path, monkeypatch):
+    for name in ("SHOPIFY_SYNC_REDIS_URL", "SHOPIFY_SYNC_SHOPS_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    for name, value in SECRETS.items():
+        monkeypatch.setenv(name, value)
+    path = tmp_path / "shops.toml"
+    path.write_text(
+        f"""
+[[shops]]
+shop_name = "acme"
+api_key = "acme-key"
+api_secret = "${{ACME_SECRET}}"
+admin_url = "{sim.shop_url("acme")}"
+
+[[shops]]
+shop_name = "globex"
+api_key = "globex-key"
+api_secret = "${{GLOBEX_SECRET}}"
+access_token = "${{GLOBEX_TOKEN}}"
+admin_url = "{sim.shop_url("globex")}"
+
+[[shops]]
+shop_name = "initech"
+admin_url = "{sim.shop_url("initech")}"
+""",
+        encoding="utf-8",
+    )
+    return path
+
+
+def assert_no_secret(sim, *texts):
+    issued = [t for name in ("acme", "globex", "initech") for t in sim.state.shop(name).tokens.issued()]
+    for text in texts:
+        for secret in [*SECRETS.values(), *issued]:
+            assert secret not in text
+
+
+def test_client_credentials_are_stored_in_the_owner_only_file(sim, shops_file, tmp_path):
+    result = runner.invoke(app, ["auth", "client-credentials", "--shops", str(shops_file), "--shop", "acme"])
+    assert result.exit_code == 0, result.output
+    path = tmp_path / "config" / "shopify-sync" / "credentials.json"
+    assert f"acme: client_credentials token stored in {path}" in result.stdout
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    stored = json.loads(path.read_text())["acme"]
+    assert stored["access_token"] in sim.state.shop("acme").tokens.issued()
+    assert_no_secret(sim, result.output)
+
+
+def test_client_credentials_for_a_shop_with_a_static_token_warns(sim, shops_file):
+    result = runner.invoke(
+        app, ["auth", "client-credentials", "--shops", str(shops_file), "--shop", "globex"]
+    )
+    assert result.exit_code == 0
+    assert "still sets access_token for globex" in result.stderr
+    assert_no_secret(sim, result.output)
+
+
+def test_refused_grant_exits_1_without_secrets(sim, shops_file, monkeypatch):
+    monkeypatch.setenv("ACME_SECRET", "shpss_wrong_secret")
+    result = runner.invoke(app, ["auth", "client-credentials", "--shops", str(shops_file), "--shop", "acme"])
+    assert result.exit_code == 1
+    assert "invalid_client" in result.stderr and "shpss_wrong_secret" not in result.output
+
+
+def test_status_reports_kinds_scopes_and_what_to_do(sim, shops_file):
+    runner.invoke(app, ["auth", "client-credentials", "--shops", str(shops_file), "--shop", "acme"])
+    result = runner.invoke(app, ["auth", "status", "--shops", str(shops_file)])
+    assert result.exit_code == 1  # acme lacks scopes, initech has no token
+    out = result.stdout
+    acme = out[out.index("acme:") : out.index("globex:")]
+    assert "stored client-credentials token" in acme and "expires at" in acme
+    assert "scopes granted: write_customers" in acme
+    assert "customers  needs write_customers" in acme and "ok" in acme
+    assert "products   needs write_products" in acme and "MISSING write_products" in acme
+    assert "inventory  needs write_inventory, read_locations" in acme
+    assert "MISSING write_inventory, read_locations" in acme
+    assert "Dev Dashboard" in acme and "auth client-credentials --shop acme" in acme
+    globex = out[out.index("globex:") : out.index("initech:")]
+    assert "access token from the shops file" in globex and "MISSING" not in globex and "to fix" not in globex
+    assert "no credentials" in out[out.index("initech:") :] and "auth install --shop initech" in out
+    assert_no_secret(sim, result.output)
+
+
+def test_status_json_and_offline(sim, shops_file):
+    before = sim.state.stats()["requests_total"]
+    result = runner.invoke(
+        app, ["auth", "status", "--shops", str(shops_file), "--shop", "globex", "--offline", "--json"]
+    )
+    assert sim.state.stats()["requests_total"] == before
+    assert result.exit_code == 0, result.output
+    (globex,) = json.loads(result.stdout)["shops"]
+    assert (globex["kind"], globex["scopes_granted"], globex["advice"]) == ("static", None, None)
+    assert globex["resources"]["inventory"]["needs"] == ["write_inventory", "read_locations"]
+
+
+def test_status_of_a_static_token_lacking_scopes(sim, shops_file):
+    sim.state.shop("globex").spec.scopes = ("write_products",)
+    result = runner.invoke(app, ["auth", "status", "--shops", str(shops_file), "--shop", "globex", "--json"])
+    assert result.exit_code == 1
+    (globex,) = json.loads(result.stdout)["shops"]
+    assert globex["resources"]["customers"]["missing"] == ["write_customers"]
+    assert globex["resources"]["products"]["missing"] == []
+    assert "custom app" in globex["advice"]
+
+
+def test_usage_errors(shops_file):
+    unknown = runner.invoke(app, ["auth", "status", "--shops", str(shops_file), "--shop", "nope"])
+    assert unknown.exit_code == 2 and "unknown shop 'nope'" in unknown.stderr
+    bad = runner.invoke(
+        app, ["auth", "install", "--shops", str(shops_file), "--shop", "acme", "--resource", "pets"]
+    )
+    assert bad.exit_code == 2 and "unknown resource 'pets'" in bad.stderr

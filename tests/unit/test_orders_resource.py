@@ -1,0 +1,184 @@
+"""Orders against a scripted Shopify: created once, found by source identifier, updated, statuses applied."""
+
+import asyncio
+
+import pytest
+
+from worker.client import GraphQLResult
+from worker.errors import NetworkError, UserErrorsError
+from worker.resources import RecordInvalidError, WriteContext, get_resource
+from worker.resources.orders import (
+    FIND_ORDER,
+    ORDER_CANCEL,
+    ORDER_CLOSE,
+    ORDER_CREATE,
+    ORDER_MARK_AS_PAID,
+    ORDER_UPDATE,
+)
+from worker.resources.shopify_ids import VARIANTS_BY_SKU
+
+orders = get_resource("orders")
+
+
+def result(data):
+    return GraphQLResult(data, "req", 10, 10, None)
+
+
+class FakeShop:
+    """Keeps orders by source identifier; can lose the answer of the next create after committing it."""
+
+    def __init__(self):
+        self.orders = {}
+        self.calls = []
+        self.lose_next_create = False
+
+    async def __call__(self, document, variables, *, cost=None):
+        self.calls.append(document)
+        if document == FIND_ORDER:
+            wanted = variables["query"].split(":", 1)[1].strip('"')
+            nodes = [o for o in self.orders.values() if o["sourceIdentifier"] == wanted]
+            return result({"orders": {"nodes": nodes}})
+        if document == VARIANTS_BY_SKU:
+            return result(
+                {
+                    "productVariants": {
+                        "nodes": [
+                            {
+                                "id": "gid://shopify/ProductVariant/7",
+                                "sku": "TEE-M",
+                                "inventoryItem": {"id": "gid://shopify/InventoryItem/7"},
+                            }
+                        ]
+                    }
+                }
+            )
+        if document == ORDER_CREATE:
+            order = variables["order"]
+            if not order["lineItems"]:
+                return result(
+                    {
+                        "orderCreate": {
+                            "order": None,
+                            "userErrors": [
+                                {
+                                    "field": ["order", "lineItems"],
+                                    "message": "Line items must have at least one line item",
+                                    "code": "INVALID",
+                                }
+                            ],
+                        }
+                    }
+                )
+            gid = f"gid://shopify/Order/{len(self.orders) + 1}"
+            self.orders[gid] = {
+                "id": gid,
+                "sourceIdentifier": order["sourceIdentifier"],
+                "closed": False,
+                "cancelledAt": None,
+                "displayFinancialStatus": order.get("financialStatus", "PENDING"),
+                "input": order,
+            }
+            if self.lose_next_create:
+                self.lose_next_create = False
+                raise NetworkError("connection reset after commit")
+            return result({"orderCreate": {"order": self.orders[gid], "userErrors": []}})
+        order_id = variables.get("orderId") or variables["input"]["id"]
+        order = self.orders[order_id]
+        if document == ORDER_UPDATE:
+            order["input"].update({k: v for k, v in variables["input"].items() if k != "id"})
+            return result({"orderUpdate": {"order": {"id": order_id}, "userErrors": []}})
+        if document == ORDER_CLOSE:
+            order["closed"] = True
+            return result({"orderClose": {"order": {"id": order_id}, "userErrors": []}})
+        if document == ORDER_MARK_AS_PAID:
+            order["displayFinancialStatus"] = "PAID"
+            return result({"orderMarkAsPaid": {"order": {"id": order_id}, "userErrors": []}})
+        if document == ORDER_CANCEL:
+            order["cancelledAt"] = "now"
+            return result({"orderCancel": {"job": {"id": "j"}, "orderCancelUserErrors": []}})
+        raise AssertionError(document)
+
+
+def write(shop, record, key="SO-1"):
+    ctx = WriteContext(shop="acme", sync_id="s", record_keys=(key,), idempotency_key="k")
+    return asyncio.run(orders.write([orders.validate(record)], shop, ctx))
+
+
+ORDER = {
+    "email": "ada@example.com",
+    "lineItems": [{"sku": "TEE-M", "quantity": 2}, {"title": "Gift wrap", "price": "3.5", "quantity": 1}],
+    "shippingLines": [{"title": "Standard", "price": 5}],
+    "taxLines": [{"title": "VAT", "rate": 0.2, "price": "4.00"}],
+    "transactions": [{"amount": "31.5", "gateway": "manual"}],
+    "financialStatus": "PAID",
+    "customer": {"email": "ada@example.com", "firstName": "Ada"},
+    "discountCode": {"code": "WELCOME", "type": "percentage", "percentage": 10},
+    "currency": "EUR",
+}
+
+
+def test_created_once_with_the_source_key_then_found_again():
+    shop = FakeShop()
+    [gid] = write(shop, ORDER)
+    created = shop.orders[gid]["input"]
+    assert created["sourceIdentifier"] == "SO-1" and created["sourceName"] == "shopify-sync"
+    assert created["lineItems"][0] == {
+        "quantity": 2,
+        "variantId": "gid://shopify/ProductVariant/7",
+        "sku": "TEE-M",
+    }
+    assert created["lineItems"][1]["priceSet"] == {"shopMoney": {"amount": "3.5", "currencyCode": "EUR"}}
+    assert created["customer"] == {"toUpsert": {"email": "ada@example.com", "firstName": "Ada"}}
+    assert created["discountCode"] == {"itemPercentageDiscountCode": {"code": "WELCOME", "percentage": 10.0}}
+    assert write(shop, ORDER) == [gid]
+    assert shop.calls.count(ORDER_CREATE) == 1 and len(shop.orders) == 1
+
+
+def test_a_lost_answer_is_never_a_second_order():
+    shop = FakeShop()
+    shop.lose_next_create = True
+    with pytest.raises(NetworkError):
+        write(shop, ORDER)
+    [gid] = write(shop, ORDER)  # the retry looks first, and finds the order the lost answer created
+    assert len(shop.orders) == 1 and gid in shop.orders
+
+
+def test_later_changes_update_and_change_status_only_when_needed():
+    shop = FakeShop()
+    [gid] = write(shop, {**ORDER, "financialStatus": "PENDING"})
+    change = {
+        **ORDER,
+        "note": "gift",
+        "tags": "vip, late",
+        "closed": "yes",
+        "markAsPaid": True,
+        "cancel": {"reason": "CUSTOMER", "restock": True},
+    }
+    assert write(shop, change) == [gid]
+    order = shop.orders[gid]
+    assert order["input"]["note"] == "gift" and order["input"]["tags"] == ["vip", "late"]
+    assert order["closed"] and order["displayFinancialStatus"] == "PAID" and order["cancelledAt"]
+    calls_before = len(shop.calls)
+    write(shop, change)
+    assert set(shop.calls[calls_before:]) == {FIND_ORDER, ORDER_UPDATE}  # statuses already applied
+
+
+def test_user_errors_come_back_per_record():
+    [error] = write(FakeShop(), {"lineItems": []})
+    assert isinstance(error, UserErrorsError) and error.code == "INVALID"
+
+
+@pytest.mark.parametrize(
+    ("record", "needle"),
+    [
+        ({"lineItems": [{"quantity": 1}]}, "sku, a variantId, or a title and a price"),
+        ({"lineItems": [{"sku": "A", "quantity": 0}]}, "quantity"),
+        ({"currency": "euro"}, "currency"),
+        ({"taxLines": [{"title": "VAT", "rate": 20}]}, "rate"),
+        ({"cancel": {"reason": "BORED"}}, "reason"),
+    ],
+)
+def test_invalid_orders(record, needle):
+    with pytest.raises(RecordInvalidError) as exc:
+        orders.validate(record)
+    assert needle in str(exc.value)

@@ -1,0 +1,77 @@
+"""One shop's way out: a request reserves its cost in the shared bucket, then reconciles with the answer."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from worker.client import GraphQLResult, ShopifyClient
+from worker.errors import ShopifyError, ThrottledError
+from worker.ratelimit.limiter import ShopLimiter
+
+DEFAULT_COST = 10.0
+
+
+class ShopGateway:
+    """Sends documents to one shop under its leaky bucket.
+
+    Each document's cost is learned from the server's ``requestedQueryCost`` and reserved before the
+    next send of that document; until then ``DEFAULT_COST`` (a mutation's base cost) is assumed.
+
+    Parameters:
+        client: The shop's GraphQL client.
+        limiter: The shared bucket.
+        max_wait_s: Longer bucket waits raise ``WaitTooLongError`` instead of sleeping.
+        sleep: Injectable for tests.
+    """
+
+    def __init__(
+        self,
+        client: ShopifyClient,
+        limiter: ShopLimiter,
+        *,
+        max_wait_s: float,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+    ) -> None:
+        self.client = client
+        self._limiter = limiter
+        self._max_wait_s = max_wait_s
+        self._sleep = sleep
+        self._costs: dict[str, float] = {}
+
+    @property
+    def shop(self) -> str:
+        """The shop handle."""
+        return self.client.shop
+
+    def cost_of(self, document: str) -> float:
+        """The points a send of ``document`` reserves."""
+        return self._costs.get(document, DEFAULT_COST)
+
+    async def send(
+        self, document: str, variables: Mapping[str, Any], *, cost: float | None = None
+    ) -> GraphQLResult:
+        """Reserve, send, reconcile.
+
+        Raises:
+            WaitTooLongError: The bucket needs longer than ``max_wait_s`` to hold the cost.
+            ShopifyError: The classified failure of the request.
+        """
+        learned = cost is None
+        cost = self.cost_of(document) if cost is None else cost
+        reservation = await self._limiter.acquire(
+            self.shop, cost, sleep=self._sleep, max_wait_s=self._max_wait_s
+        )
+        try:
+            result = await self.client.execute(document, variables)
+        except ShopifyError as err:
+            throttle = None
+            if isinstance(err, ThrottledError):
+                throttle, err.requested_cost = err.throttle_status, cost
+            self._limiter.reconcile(reservation, throttle)
+            raise
+        self._limiter.reconcile(reservation, result.throttle_status)
+        if result.requested_cost and learned:
+            self._costs[document] = float(result.requested_cost)
+        return result

@@ -1,0 +1,44 @@
+"""Cached lookups of Shopify ids by warehouse names: SKU -> inventory item or variant, location name -> id.
+
+Entries live in Redis with a TTL, shared by every worker; a miss is resolved from Shopify and cached.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import redis
+
+from worker.keys import Keys, text
+
+DEFAULT_TTL_S = 3600
+
+
+class LookupCache:
+    """Name -> gid, per shop and kind of lookup."""
+
+    def __init__(self, client: redis.Redis, keys: Keys, *, ttl_s: int = DEFAULT_TTL_S) -> None:
+        self._redis = client
+        self._keys = keys
+        self._ttl_s = ttl_s
+
+    def get_many(self, shop: str, kind: str, names: Iterable[str]) -> dict[str, str]:
+        """The cached gids of ``names`` (missing names are absent from the result)."""
+        wanted = list(dict.fromkeys(names))
+        if not wanted:
+            return {}
+        values = self._redis.mget([self._keys.lookup(shop, kind, n) for n in wanted])
+        return {name: text(value) for name, value in zip(wanted, values, strict=True) if value is not None}
+
+    def put_many(self, shop: str, kind: str, found: dict[str, str]) -> None:
+        """Cache ``found`` for the TTL."""
+        if not found:
+            return
+        pipe = self._redis.pipeline()
+        for name, gid in found.items():
+            pipe.set(self._keys.lookup(shop, kind, name), gid, ex=self._ttl_s)
+        pipe.execute()
+
+    def forget(self, shop: str, kind: str, name: str) -> None:
+        """Drop one entry (Shopify said the cached id no longer exists)."""
+        self._redis.delete(self._keys.lookup(shop, kind, name))

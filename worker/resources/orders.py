@@ -1,0 +1,221 @@
+"""Orders: created once with ``orderCreate``, then kept in step with ``orderUpdate`` and status mutations.
+
+``orderCreate`` is not idempotent: a request whose answer was lost may have created the order. So every
+write first looks the order up by its ``sourceIdentifier`` (the source primary key) and creates it
+only when Shopify has none; a retry after a lost answer finds the order instead of making a second one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from worker.errors import UserError
+from worker.resources.base import RecordResult, Resource, Send, WriteContext, mutation_result, user_errors
+from worker.resources.order_models import OrderRecord
+from worker.resources.shopify_ids import DOCUMENTS as LOOKUP_DOCUMENTS
+from worker.resources.shopify_ids import search_value, variants_by_sku
+
+FIND_ORDER = """
+query FindOrder($query: String!) {
+  orders(first: 5, query: $query) {
+    nodes { id sourceIdentifier closed cancelledAt displayFinancialStatus }
+  }
+}
+""".strip()
+
+ORDER_CREATE = """
+mutation OrderCreate($order: OrderCreateOrderInput!, $options: OrderCreateOptionsInput) {
+  orderCreate(order: $order, options: $options) {
+    order { id closed cancelledAt displayFinancialStatus }
+    userErrors { field message code }
+  }
+}
+""".strip()
+
+ORDER_UPDATE = """
+mutation OrderUpdate($input: OrderInput!) {
+  orderUpdate(input: $input) {
+    order { id }
+    userErrors { field message }
+  }
+}
+""".strip()
+
+ORDER_CLOSE = """
+mutation OrderClose($input: OrderCloseInput!) {
+  orderClose(input: $input) { order { id } userErrors { field message } }
+}
+""".strip()
+
+ORDER_OPEN = """
+mutation OrderOpen($input: OrderOpenInput!) {
+  orderOpen(input: $input) { order { id } userErrors { field message } }
+}
+""".strip()
+
+ORDER_MARK_AS_PAID = """
+mutation OrderMarkAsPaid($input: OrderMarkAsPaidInput!) {
+  orderMarkAsPaid(input: $input) { order { id } userErrors { field message } }
+}
+""".strip()
+
+ORDER_CANCEL = """
+mutation OrderCancel($orderId: ID!, $reason: OrderCancelReason!, $restock: Boolean!,
+  $refundMethod: OrderCancelRefundMethodInput, $notifyCustomer: Boolean, $staffNote: String) {
+  orderCancel(orderId: $orderId, reason: $reason, restock: $restock, refundMethod: $refundMethod,
+              notifyCustomer: $notifyCustomer, staffNote: $staffNote) {
+    job { id }
+    orderCancelUserErrors { field message code }
+  }
+}
+""".strip()
+
+LINE_FIELDS = {"title", "sku", "requires_shipping", "taxable"}
+UPDATABLE = {
+    "email",
+    "phone",
+    "note",
+    "tags",
+    "shipping_address",
+    "custom_attributes",
+    "metafields",
+    "po_number",
+}
+
+
+class Orders(Resource[OrderRecord]):
+    """Creates each source order once, then applies updates and status changes."""
+
+    name = "orders"
+    model = OrderRecord
+    documents = (
+        FIND_ORDER, ORDER_CREATE, ORDER_UPDATE, ORDER_CLOSE, ORDER_OPEN, ORDER_MARK_AS_PAID, ORDER_CANCEL,
+        *LOOKUP_DOCUMENTS,
+    )  # fmt: skip
+
+    def __init__(self, *, inventory_behaviour: str = "BYPASS", send_receipt: bool = False) -> None:
+        self.options = {"inventoryBehaviour": inventory_behaviour, "sendReceipt": send_receipt,
+                        "sendFulfillmentReceipt": send_receipt}  # fmt: skip
+
+    async def write(self, records: list[OrderRecord], send: Send, ctx: WriteContext) -> list[RecordResult]:
+        """Find the order by source identifier; create it when absent, else update it; then statuses."""
+        [record] = records
+        source_id = record.source_identifier or ctx.record_keys[0]
+        order = await self._find(source_id, send)
+        if order is None:
+            variables = await self._create_variables(record, source_id, send, ctx)
+            if isinstance(variables, UserError):
+                return [user_errors((variables,), "orderCreate")]
+            result = await send(ORDER_CREATE, variables)
+            created = mutation_result(result.data, "orderCreate", "order")
+            if not isinstance(created, str):
+                return [created]
+            order = (result.data.get("orderCreate") or {}).get("order") or {"id": created}
+        else:
+            update = record.model_dump(by_alias=True, exclude_none=True, include=UPDATABLE)
+            if update:
+                result = await send(ORDER_UPDATE, {"input": {"id": order["id"], **update}})
+                updated = mutation_result(result.data, "orderUpdate", "order")
+                if not isinstance(updated, str):
+                    return [updated]
+        failure = await self._statuses(record, order, send)
+        return [failure or str(order["id"])]
+
+    @staticmethod
+    async def _find(source_id: str, send: Send) -> dict[str, Any] | None:
+        result = await send(FIND_ORDER, {"query": f"source_identifier:{search_value(source_id)}"})
+        nodes = (result.data.get("orders") or {}).get("nodes") or ()
+        return next((dict(n) for n in nodes if n.get("sourceIdentifier") == source_id), None)
+
+    async def _create_variables(
+        self, record: OrderRecord, source_id: str, send: Send, ctx: WriteContext
+    ) -> dict[str, Any] | UserError:
+        money = _money_of(record.currency)
+        skus = [line.sku for line in record.line_items if line.sku and not line.variant_id]
+        variants = await variants_by_sku(skus, send, ctx) if skus else {}
+        lines: list[dict[str, Any]] = []
+        for index, line in enumerate(record.line_items):
+            item: dict[str, Any] = {"quantity": line.quantity}
+            if line.variant_id:
+                item["variantId"] = line.variant_id
+            elif line.sku and len(variants.get(line.sku, [])) == 1:
+                item["variantId"] = variants[line.sku][0]["variant"]
+            elif line.sku and not line.title:
+                found = len(variants.get(line.sku, []))
+                message = f"SKU {line.sku!r} matches {found} variants, not 1"
+                return UserError(("order", "lineItems", str(index), "sku"), message, "NOT_FOUND")
+            item.update(line.model_dump(by_alias=True, exclude_none=True, include=LINE_FIELDS))
+            if line.price is not None:
+                item["priceSet"] = money(line.price)
+            lines.append(item)
+        order: dict[str, Any] = record.model_dump(
+            by_alias=True,
+            exclude_none=True,
+            include={"currency", "email", "phone", "note", "tags", "po_number", "processed_at", "test",
+                     "financial_status", "fulfillment_status", "billing_address", "shipping_address",
+                     "custom_attributes", "metafields", "source_name"},
+        )  # fmt: skip
+        order.update(sourceIdentifier=source_id, lineItems=lines)
+        order["shippingLines"] = [
+            {"title": s.title, "code": s.code, "priceSet": money(s.price)} for s in record.shipping_lines
+        ]
+        order["taxLines"] = [
+            {"title": t.title, "rate": t.rate, **({"priceSet": money(t.price)} if t.price else {})}
+            for t in record.tax_lines
+        ]
+        order["transactions"] = [
+            {"kind": t.kind, "status": t.status, "gateway": t.gateway, "amountSet": money(t.amount)}
+            for t in record.transactions
+        ]
+        if record.customer:
+            c = record.customer
+            who = c.model_dump(by_alias=True, exclude_none=True, exclude={"upsert"})
+            order["customer"] = {"toUpsert": who} if c.upsert else {"toAssociate": {"email": c.email}}
+        if record.discount_code:
+            order["discountCode"] = _discount(record, money)
+        return {"order": order, "options": self.options}
+
+    @staticmethod
+    async def _statuses(record: OrderRecord, order: dict[str, Any], send: Send) -> RecordResult | None:
+        """Close/open, mark as paid, cancel: each only when the order is not in that state already."""
+        steps: list[tuple[str, str, dict[str, Any]]] = []
+        order_id = order["id"]
+        if record.cancel and not order.get("cancelledAt"):
+            c = record.cancel
+            cancel = {"orderId": order_id, "reason": c.reason, "restock": c.restock,
+                      "notifyCustomer": c.notify_customer, "staffNote": c.staff_note,
+                      "refundMethod": {"originalPaymentMethodsRefund": c.refund}}  # fmt: skip
+            steps.append(("orderCancel", ORDER_CANCEL, cancel))
+        if record.mark_as_paid and order.get("displayFinancialStatus") != "PAID":
+            steps.append(("orderMarkAsPaid", ORDER_MARK_AS_PAID, {"input": {"id": order_id}}))
+        if record.closed is True and not order.get("closed"):
+            steps.append(("orderClose", ORDER_CLOSE, {"input": {"id": order_id}}))
+        if record.closed is False and order.get("closed"):
+            steps.append(("orderOpen", ORDER_OPEN, {"input": {"id": order_id}}))
+        for field, document, variables in steps:
+            result = await send(document, variables)
+            payload = result.data.get(field) or {}
+            raw = payload.get("orderCancelUserErrors") or payload.get("userErrors") or ()
+            if raw:
+                return user_errors(tuple(UserError.from_payload(e) for e in raw), field)
+        return None
+
+
+def _money_of(currency: str) -> Any:
+    def money(amount: str) -> dict[str, Any]:
+        return {"shopMoney": {"amount": amount, "currencyCode": currency}}
+
+    return money
+
+
+def _discount(record: OrderRecord, money: Any) -> dict[str, Any]:
+    d = record.discount_code
+    assert d is not None
+    if d.type == "percentage":
+        return {"itemPercentageDiscountCode": {"code": d.code, "percentage": d.percentage}}
+    if d.type == "free_shipping":
+        return {"freeShippingDiscountCode": {"code": d.code}}
+    fixed: dict[str, Any] = {"code": d.code}
+    if d.amount is not None:
+        fixed["amountSet"] = money(d.amount)
+    return {"itemFixedDiscountCode": fixed}
