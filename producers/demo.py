@@ -11,6 +11,7 @@ import secrets
 import subprocess
 import sys
 import tempfile
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -19,7 +20,7 @@ from pathlib import Path
 from producers.mapping import Mapping
 from producers.readers import read_rows
 from producers.report import SyncReport
-from producers.running import run_sync
+from producers.running import run_syncs
 from producers.sync import SyncJob, new_sync_id
 from settings import AppSettings, ShopConfig, ShopsConfig
 from simulator.config import FaultConfig, ShopSpec
@@ -36,22 +37,51 @@ def _sample(name: str) -> Path:
     return Path(str(resources.files("producers.samples").joinpath(name)))
 
 
+# Products first (orders and inventory name their SKUs), then customers, orders, inventory.
+DEMO_JOBS = (("products", None), ("customers", "customer_id"), ("orders", "order_id"), ("inventory", None))
+
+
 def run_demo(settings: AppSettings, *, show_progress: bool, worker_processes: int = 2) -> SyncReport:
-    """Sync the bundled sample customers into a simulated Standard-plan shop and return the report."""
+    """Sync the bundled samples of all four resources into a simulated Standard-plan shop.
+
+    The first ``orderCreate`` answer is dropped after Shopify committed the order, as a lost response
+    would be; the report's ``simulator`` section counts the orders per source order to show none was
+    created twice.
+    """
     token = f"shpat_demo{secrets.token_hex(12)}"
     state = SimulatorState([ShopSpec(name=DEMO_SHOP, access_token=token)], DEMO_FAULTS)
+    state.drop_answers("orderCreate", 1)
+    run_id = new_sync_id()
+    jobs = [
+        SyncJob(
+            shop=DEMO_SHOP,
+            resource=resource,
+            mapping=Mapping.load(_sample(f"{resource}.mapping.json")),
+            rows=read_rows(_sample(f"{resource}.csv")),
+            sync_id=f"{run_id}-{resource}",
+            primary_key=primary_key,
+        )
+        for resource, primary_key in DEMO_JOBS
+    ]
     with run_in_thread(state) as sim:
         shop = ShopConfig(shop_name=DEMO_SHOP, access_token=token, admin_url=sim.shop_url(DEMO_SHOP))
-        job = SyncJob(
-            shop=DEMO_SHOP,
-            resource="customers",
-            mapping=Mapping.load(_sample("customers.mapping.json")),
-            rows=read_rows(_sample("customers.csv")),
-            sync_id=new_sync_id(),
-            primary_key="customer_id",
-        )
         with _workers_for(settings, shop, worker_processes) as shops:
-            return run_sync(settings, shops, job, timeout_s=600, show_progress=show_progress)
+            report = run_syncs(
+                settings, shops, jobs, report_id=run_id, timeout_s=600, show_progress=show_progress
+            )
+        store = state.shop(DEMO_SHOP)
+        per_source = Counter(o.get("sourceIdentifier") for o in store.orders.all())
+        report.extra["simulator"] = {
+            "customers": len(store.customers.all()),
+            "products": len(store.products.all()),
+            "most_variants": max((len(p.get("variants") or ()) for p in store.products.all()), default=0),
+            "orders": len(per_source),
+            "duplicate_orders": sum(n - 1 for n in per_source.values()),
+            "answers_dropped_after_commit": sum(state.answer_drops.snapshot()["dropped"].values()),
+        }
+    if report.files.get("report"):
+        report.write(Path(report.files["report"]))
+    return report
 
 
 @contextmanager

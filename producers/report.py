@@ -45,6 +45,7 @@ class SyncReport:
     resources: dict[str, ResourceReport] = field(default_factory=dict)
     paused_shops: dict[str, str] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
 
     def _sum(self, name: str) -> int:
         return sum(int(getattr(r, name)) for r in self.resources.values())
@@ -69,6 +70,7 @@ class SyncReport:
             "resources": {name: asdict(r) for name, r in self.resources.items()},
             "paused_shops": self.paused_shops,
             "files": self.files,
+            **self.extra,
         }
 
     def write(self, path: Path) -> None:
@@ -92,6 +94,8 @@ class SyncReport:
             lines.append(
                 f"  shop {shop} is PAUSED ({why}); its records are held: shopify-sync shops resume {shop}"
             )
+        for name, value in self.extra.items():
+            lines.append(f"  {name}: {value}")
         for label, path in self.files.items():
             lines.append(f"  {label}: {path}")
         return "\n".join(lines)

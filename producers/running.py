@@ -1,8 +1,12 @@
-"""Run one sync in either mode: embedded (in-process worker, fakeredis) or with Redis and worker processes."""
+"""Run syncs in either mode: embedded (in-process worker, fakeredis) or with Redis and worker processes."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import redis
 
 from producers.embedded import embedded_worker
 from producers.progress import sync_progress
@@ -12,45 +16,48 @@ from settings import AppSettings, ShopsConfig
 from worker.keys import Keys
 
 
-def run_sync(
-    settings: AppSettings, shops: ShopsConfig, job: SyncJob, *, timeout_s: float, show_progress: bool
-) -> SyncReport:
-    """Enqueue ``job``, wait until every record is settled (or the timeout), and return the report.
-
-    The report and the sync's dead letters are also written under ``settings.output_dir``.
-    """
-    started = time.monotonic()
+@contextmanager
+def sync_runner(settings: AppSettings, shops: ShopsConfig) -> Iterator[tuple[SyncRunner, str]]:
+    """A producer on the configured Redis (workers run elsewhere), or on an in-process worker (embedded)."""
     if settings.embedded:
-        with embedded_worker(settings, shops) as client:
-            return _run(
-                SyncRunner(client, Keys(settings.key_prefix), batch_size=settings.batch_size),
-                job,
-                "embedded",
-                started,
-                settings,
-                timeout_s,
-                show_progress,
-            )
-    import redis
-
+        with embedded_worker(settings, shops) as fake:
+            yield SyncRunner(fake, Keys(settings.key_prefix), batch_size=settings.batch_size), "embedded"
+        return
     client = redis.Redis.from_url(settings.redis_url or "")
     try:
-        runner = SyncRunner(client, Keys(settings.key_prefix), batch_size=settings.batch_size)
-        return _run(runner, job, "redis", started, settings, timeout_s, show_progress)
+        yield SyncRunner(client, Keys(settings.key_prefix), batch_size=settings.batch_size), "redis"
     finally:
         client.close()
 
 
-def _run(
-    runner: SyncRunner,
-    job: SyncJob,
-    mode: str,
-    started: float,
+def run_syncs(
     settings: AppSettings,
+    shops: ShopsConfig,
+    jobs: list[SyncJob],
+    *,
+    report_id: str,
     timeout_s: float,
     show_progress: bool,
 ) -> SyncReport:
-    with sync_progress(f"{job.resource} -> {job.shop}", enabled=show_progress) as on_progress:
-        runner.enqueue(job)
-        runner.wait(job.sync_id, timeout_s=timeout_s, on_progress=on_progress)
-    return runner.report(job, mode=mode, started=started, output_dir=settings.output_dir)
+    """Run ``jobs`` one after the other, each until every record is settled (or the timeout).
+
+    Returns one report with a breakdown per resource, also written under ``settings.output_dir``.
+    """
+    started = time.monotonic()
+    with sync_runner(settings, shops) as (runner, mode):
+        for job in jobs:
+            with sync_progress(f"{job.resource} -> {job.shop}", enabled=show_progress) as on_progress:
+                runner.enqueue(job)
+                runner.wait(job.sync_id, timeout_s=timeout_s, on_progress=on_progress)
+        return runner.report(
+            jobs, report_id=report_id, mode=mode, started=started, output_dir=settings.output_dir
+        )
+
+
+def run_sync(
+    settings: AppSettings, shops: ShopsConfig, job: SyncJob, *, timeout_s: float, show_progress: bool
+) -> SyncReport:
+    """Run one sync; its report carries the sync's own id."""
+    return run_syncs(
+        settings, shops, [job], report_id=job.sync_id, timeout_s=timeout_s, show_progress=show_progress
+    )

@@ -112,31 +112,35 @@ class SyncRunner:
                 return counts
             time.sleep(poll_s)
 
-    def report(self, job: SyncJob, *, mode: str, started: float, output_dir: Path | None) -> SyncReport:
-        """The report of a sync; with ``output_dir``, also written there with the sync's dead letters."""
-        counts = self.tracker.counts(job.sync_id)
-        report = SyncReport(
-            sync_id=job.sync_id,
-            shop=job.shop,
-            mode=mode,
-            duration_s=time.monotonic() - started,
-            resources={job.resource: ResourceReport.from_counts(counts)},
-        )
-        pause = self.pauses.reason(job.shop)
-        if pause:
-            report.paused_shops[job.shop] = f"{pause['category']}: {pause['message']}"
+    def report(
+        self, jobs: list[SyncJob], *, report_id: str, mode: str, started: float, output_dir: Path | None
+    ) -> SyncReport:
+        """One report for the jobs of a run, with a breakdown per resource.
+
+        With ``output_dir``, the report and the run's dead letters are also written there.
+        """
+        report = SyncReport(sync_id=report_id, shop=", ".join(dict.fromkeys(j.shop for j in jobs)), mode=mode)
+        for job in jobs:
+            report.resources[job.resource] = ResourceReport.from_counts(self.tracker.counts(job.sync_id))
+            pause = self.pauses.reason(job.shop)
+            if pause:
+                report.paused_shops[job.shop] = f"{pause['category']}: {pause['message']}"
+        report.duration_s = time.monotonic() - started
         if output_dir is not None:
-            write_outputs(report, self.dead_letters, output_dir)
+            write_outputs(report, [j.sync_id for j in jobs], self.dead_letters, output_dir)
         return report
 
 
-def write_outputs(report: SyncReport, dead_letters: DeadLetterStore, output_dir: Path) -> None:
-    """Write ``report.json`` and ``dead_letters.jsonl`` under ``output_dir/<sync id>/``."""
+def write_outputs(
+    report: SyncReport, sync_ids: list[str], dead_letters: DeadLetterStore, output_dir: Path
+) -> None:
+    """Write ``report.json`` and the syncs' ``dead_letters.jsonl`` under ``output_dir/<report id>/``."""
     folder = output_dir / report.sync_id
     folder.mkdir(parents=True, exist_ok=True)
     dlq_path = folder / "dead_letters.jsonl"
     with dlq_path.open("w", encoding="utf-8") as out:
-        for line in dump_jsonl(dead_letters.iter(sync_id=report.sync_id)):
-            out.write(line + "\n")
+        for sync_id in sync_ids:
+            for line in dump_jsonl(dead_letters.iter(sync_id=sync_id)):
+                out.write(line + "\n")
     report.files = {"report": str(folder / "report.json"), "dead letters": str(dlq_path)}
     report.write(folder / "report.json")

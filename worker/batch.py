@@ -17,7 +17,7 @@ from typing import Any
 
 from worker.deadletters import Reason
 from worker.errors import RetryableError, ShopifyError, ThrottledError, UserErrorsError
-from worker.gateway import ShopGateway
+from worker.gateway import ShopGateway, request_log
 from worker.lookups import LookupCache
 from worker.pauses import ShopPauses
 from worker.ratelimit.limiter import WaitTooLongError
@@ -128,7 +128,8 @@ class BatchWriter:
                 self._hold(unit, pause["category"])
                 return
             try:
-                results = await self.resource.write([m for _, m in unit], self.gateway.send, ctx)
+                with request_log() as requests:
+                    results = await self.resource.write([m for _, m in unit], self.gateway.send, ctx)
             except WaitTooLongError as exc:
                 self._outcome.deferred.extend(Deferred(r, exc.wait_s) for r, _ in unit)
                 return
@@ -140,7 +141,8 @@ class BatchWriter:
                 if isinstance(result, UserErrorsError):
                     self._dead_letter(record, _reason(result))
                 else:
-                    self.recorder.synced(record, result, None)
+                    request_id = requests.request_ids[-1] if requests.request_ids else None
+                    self.recorder.synced(record, result, request_id, requests.cost / len(unit))
                     self._outcome.synced += 1
             return
 

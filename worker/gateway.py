@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import Any
 
 from worker.client import GraphQLResult, ShopifyClient
@@ -11,6 +14,28 @@ from worker.errors import ShopifyError, ThrottledError
 from worker.ratelimit.limiter import ShopLimiter
 
 DEFAULT_COST = 10.0
+
+
+@dataclass
+class RequestLog:
+    """The requests one unit of work made: Shopify's request ids and the points they actually cost."""
+
+    request_ids: list[str] = field(default_factory=list)
+    cost: float = 0.0
+
+
+_current_log: ContextVar[RequestLog | None] = ContextVar("shopify_request_log", default=None)
+
+
+@contextmanager
+def request_log() -> Iterator[RequestLog]:
+    """Collect the requests sent inside this block (per asyncio task), for the outcome's log line."""
+    log = RequestLog()
+    token = _current_log.set(log)
+    try:
+        yield log
+    finally:
+        _current_log.reset(token)
 
 
 class ShopGateway:
@@ -72,6 +97,11 @@ class ShopGateway:
             self._limiter.reconcile(reservation, throttle)
             raise
         self._limiter.reconcile(reservation, result.throttle_status)
+        log = _current_log.get()
+        if log is not None:
+            if result.request_id:
+                log.request_ids.append(result.request_id)
+            log.cost += float(result.actual_cost or 0)
         if result.requested_cost and learned:
             self._costs[document] = float(result.requested_cost)
         return result

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, NoReturn
@@ -10,7 +12,15 @@ from typing import Any, NoReturn
 import redis
 import typer
 
-from settings import AppSettings, SettingsError, ShopsConfig, ShopsFileError, load_app_settings, load_shops
+from settings import (
+    ENV_PREFIX,
+    AppSettings,
+    SettingsError,
+    ShopsConfig,
+    ShopsFileError,
+    load_app_settings,
+    load_shops,
+)
 from worker.keys import Keys
 from worker.observability import init_sentry, setup_logging
 
@@ -33,6 +43,12 @@ def app_settings(component: str = "cli") -> AppSettings:
     setup_logging(settings)
     init_sentry(settings, component)
     return settings
+
+
+def quiet_record_logs() -> None:
+    """Commands with a progress bar show it, not a log line per record, unless a log level was asked for."""
+    if ENV_PREFIX + "LOG_LEVEL" not in os.environ:
+        logging.getLogger().setLevel(logging.WARNING)
 
 
 def shops_config(path: Any) -> ShopsConfig:

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from producers.commands.common import EXIT_FAILED, app_settings, echo_json, fail, redis_state, shops_config
+from producers.commands.common import (
+    EXIT_FAILED,
+    app_settings,
+    echo_json,
+    fail,
+    quiet_record_logs,
+    redis_state,
+    shops_config,
+)
 from producers.demo import run_demo
 from producers.mapping import Mapping, MappingError
 from producers.readers import InputError, read_rows
@@ -37,6 +44,7 @@ def sync(
     in-process worker and state); with it, separate `shopify-sync worker` processes do the writing.
     """
     settings = app_settings()
+    quiet_record_logs()
     if resource not in RESOURCES:
         fail(f"unknown resource {resource!r}; known: {', '.join(RESOURCES)}")
     config = shops_config(shops)
@@ -97,11 +105,10 @@ def demo(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as one JSON object.")] = False,
     workers: Annotated[int, typer.Option(help="Worker processes to start in Redis mode.")] = 2,
 ) -> None:
-    """Start a local Shopify simulator and a worker, sync the bundled sample customers, print the report."""
+    """Start a local Shopify simulator and a worker, sync the bundled samples of all four resources."""
     settings = app_settings("demo")
-    started = time.monotonic()
+    quiet_record_logs()
     report = run_demo(settings, show_progress=not as_json, worker_processes=workers)
-    report.duration_s = time.monotonic() - started
     if as_json:
         echo_json(report.to_dict())
     else:

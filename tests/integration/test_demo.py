@@ -12,8 +12,10 @@ from tests.conftest import TEST_REDIS_URL
 
 pytestmark = pytest.mark.integration
 
-# The bundled sample: 300 rows, of which these are invalid (see scripts/make_demo_sample.py).
-EXPECTED_DEAD = {"C00010", "C00050", "C00090", "C00130", "C00170", "C00200", "C00240", "C00280"}
+# The bundled samples (scripts/make_demo_sample.py): rows per resource, and how many are invalid.
+EXPECTED = {"products": (25, 4), "customers": (300, 8), "orders": (33, 3), "inventory": (235, 3)}
+DEAD_CUSTOMERS = {"C00010", "C00050", "C00090", "C00130", "C00170", "C00200", "C00240", "C00280"}
+DEAD_ORDERS = {"SO-0031", "SO-0032", "SO-0033"}
 
 
 def run_demo(tmp_path, **env_overrides):
@@ -31,16 +33,26 @@ def run_demo(tmp_path, **env_overrides):
 
 
 def check_report(report):
-    assert report["total"] == 300
+    assert report["total"] == sum(total for total, _ in EXPECTED.values())
     assert report["synced"] + report["dead_lettered"] == report["total"]
-    assert report["dead_lettered"] == len(EXPECTED_DEAD)
     assert report["failed"] == 0
-    assert report["resources"]["customers"]["total"] == 300
+    for resource, (total, dead) in EXPECTED.items():
+        counts = report["resources"][resource]
+        assert (counts["total"], counts["dead_lettered"], counts["synced"]) == (total, dead, total - dead), (
+            resource
+        )
     with open(report["files"]["dead letters"], encoding="utf-8") as handle:
         letters = [json.loads(line) for line in handle]
-    assert {e["record_key"] for e in letters} == EXPECTED_DEAD
-    for entry in letters:
-        assert entry["reason"]["message"] and entry["source"]["customer_id"] == entry["record_key"]
+    keys = {(e["resource"], e["record_key"]) for e in letters}
+    assert {k for r, k in keys if r == "customers"} == DEAD_CUSTOMERS
+    assert {k for r, k in keys if r == "orders"} == DEAD_ORDERS
+    assert len(letters) == report["dead_lettered"]
+    assert all(e["reason"]["message"] for e in letters)
+    # The first orderCreate answer was lost after the order was committed; no order exists twice.
+    sim = report["simulator"]
+    assert sim["answers_dropped_after_commit"] == 1
+    assert (sim["orders"], sim["duplicate_orders"]) == (30, 0)
+    assert sim["products"] == 21 and sim["most_variants"] == 150  # the hoodie arrived whole
     with open(report["files"]["report"], encoding="utf-8") as handle:
         assert json.load(handle)["synced"] == report["synced"]
 

@@ -182,3 +182,11 @@ def test_already_synced_records_are_not_sent_again():
     h.run(["a@x.io"])
     outcome = h.run(["a@x.io"])
     assert outcome.skipped == 1 and h.client.calls == ["a@x.io"]
+
+
+def test_synced_log_line_carries_shopifys_request_id_and_cost(caplog):
+    h = Harness({"a@x.io": [ServerError("boom", status=503), ok(1)]})
+    with caplog.at_level("INFO", logger="worker.recorder"):
+        h.run(["a@x.io"])
+    [line] = [r for r in caplog.records if getattr(r, "outcome", None) == "synced"]
+    assert (line.request_id, line.cost, line.record, line.shop) == ("req-1", 10.0, "a@x.io", "acme")
