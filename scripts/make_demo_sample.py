@@ -117,13 +117,48 @@ def main(rows: int = 300, seed: int = 2026) -> None:
     print(f"wrote {rows} rows to {out}")
 
 
-
-
 SIZES = ["XS", "S", "M", "L", "XL", "XXL"]
-COLORS = ["Black", "White", "Navy", "Red", "Green", "Grey", "Sand", "Olive", "Teal", "Plum", "Rust", "Sky", "Lime",
-          "Coral", "Mint", "Gold", "Ink", "Rose", "Stone", "Moss", "Berry", "Ash", "Cocoa", "Denim", "Cream"]
-PRODUCT_COLUMNS = ["handle", "title", "vendor", "product_type", "status", "tags", "size", "color", "sku", "price",
-                   "compare_at", "cost"]
+COLORS = [
+    "Black",
+    "White",
+    "Navy",
+    "Red",
+    "Green",
+    "Grey",
+    "Sand",
+    "Olive",
+    "Teal",
+    "Plum",
+    "Rust",
+    "Sky",
+    "Lime",
+    "Coral",
+    "Mint",
+    "Gold",
+    "Ink",
+    "Rose",
+    "Stone",
+    "Moss",
+    "Berry",
+    "Ash",
+    "Cocoa",
+    "Denim",
+    "Cream",
+]
+PRODUCT_COLUMNS = [
+    "handle",
+    "title",
+    "vendor",
+    "product_type",
+    "status",
+    "tags",
+    "size",
+    "color",
+    "sku",
+    "price",
+    "compare_at",
+    "cost",
+]
 
 
 def products(out: Path) -> list[str]:
@@ -131,22 +166,60 @@ def products(out: Path) -> list[str]:
     rows = []
     for size in SIZES:
         for color in COLORS:
-            rows.append({"handle": "demo-hoodie", "title": "Demo Hoodie", "vendor": "Acme", "product_type": "Hoodies",
-                         "status": "active", "tags": "demo, winter", "size": size, "color": color,
-                         "sku": f"HOODIE-{size}-{color.upper()}", "price": "59.00", "compare_at": "79",
-                         "cost": "21.5"})
+            rows.append(
+                {
+                    "handle": "demo-hoodie",
+                    "title": "Demo Hoodie",
+                    "vendor": "Acme",
+                    "product_type": "Hoodies",
+                    "status": "active",
+                    "tags": "demo, winter",
+                    "size": size,
+                    "color": color,
+                    "sku": f"HOODIE-{size}-{color.upper()}",
+                    "price": "59.00",
+                    "compare_at": "79",
+                    "cost": "21.5",
+                }
+            )
     for n in range(1, 21):
         for size in SIZES[1 : 1 + (n % 3) + 1]:
-            rows.append({"handle": f"demo-item-{n:02d}", "title": f"Demo Item {n}", "vendor": "Acme",
-                         "product_type": "Accessories", "status": "active", "tags": "demo", "size": size,
-                         "color": "Black", "sku": f"ITEM{n:02d}-{size}", "price": f"{9 + n}.50", "compare_at": "",
-                         "cost": "3"})
+            rows.append(
+                {
+                    "handle": f"demo-item-{n:02d}",
+                    "title": f"Demo Item {n}",
+                    "vendor": "Acme",
+                    "product_type": "Accessories",
+                    "status": "active",
+                    "tags": "demo",
+                    "size": size,
+                    "color": "Black",
+                    "sku": f"ITEM{n:02d}-{size}",
+                    "price": f"{9 + n}.50",
+                    "compare_at": "",
+                    "cost": "3",
+                }
+            )
     valid_skus = [r["sku"] for r in rows]
-    base = {"vendor": "Acme", "product_type": "Broken", "status": "active", "tags": "", "color": "Black",
-            "compare_at": "", "cost": "1"}
+    base = {
+        "vendor": "Acme",
+        "product_type": "Broken",
+        "status": "active",
+        "tags": "",
+        "color": "Black",
+        "compare_at": "",
+        "cost": "1",
+    }
     rows += [
         {**base, "handle": "Bad Handle!", "title": "Bad handle", "size": "M", "sku": "BAD-1", "price": "5"},
-        {**base, "handle": "demo-broken-price", "title": "Broken price", "size": "M", "sku": "BAD-2", "price": "free"},
+        {
+            **base,
+            "handle": "demo-broken-price",
+            "title": "Broken price",
+            "size": "M",
+            "sku": "BAD-2",
+            "price": "free",
+        },
         {**base, "handle": "demo-dupe", "title": "Dupe", "size": "M", "sku": "BAD-3", "price": "5"},
         {**base, "handle": "demo-dupe", "title": "Dupe", "size": "M", "sku": "BAD-4", "price": "5"},
         {**base, "handle": "", "title": "No handle", "size": "M", "sku": "BAD-5", "price": "5"},
@@ -162,9 +235,21 @@ def orders(out: Path, skus: list[str]) -> None:
     rows = []
     for n in range(1, 31):
         sku = rng.choice(item_skus)
-        rows.append({"order_id": f"SO-{n:04d}", "email": f"ada.{n}@example.com", "first_name": "Ada", "currency": "USD",
-                     "ordered_at": f"2026-11-{1 + n % 27:02d} 10:{n:02d}", "sku": sku, "qty": str(1 + n % 3),
-                     "shipping": "4.90", "status": rng.choice(["paid", "pending"]), "city": "Ottawa", "country": "CA"})
+        rows.append(
+            {
+                "order_id": f"SO-{n:04d}",
+                "email": f"ada.{n}@example.com",
+                "first_name": "Ada",
+                "currency": "USD",
+                "ordered_at": f"2026-11-{1 + n % 27:02d} 10:{n:02d}",
+                "sku": sku,
+                "qty": str(1 + n % 3),
+                "shipping": "4.90",
+                "status": rng.choice(["paid", "pending"]),
+                "city": "Ottawa",
+                "country": "CA",
+            }
+        )
     rows += [
         {**rows[0], "order_id": "SO-0031", "sku": "NOPE-123"},
         {**rows[1], "order_id": "SO-0032", "qty": "0"},
@@ -175,7 +260,9 @@ def orders(out: Path, skus: list[str]) -> None:
 
 def inventory(out: Path, skus: list[str]) -> None:
     """Quantities for every item SKU at two locations, and 3 invalid rows."""
-    rows = [{"sku": s, "warehouse": "Main warehouse", "quantity": str(10 + i % 40)} for i, s in enumerate(skus)]
+    rows = [
+        {"sku": s, "warehouse": "Main warehouse", "quantity": str(10 + i % 40)} for i, s in enumerate(skus)
+    ]
     rows += [{"sku": s, "warehouse": "Store front", "quantity": "3"} for s in skus if s.startswith("ITEM")]
     rows += [
         {"sku": skus[0], "warehouse": "Moon base", "quantity": "1"},

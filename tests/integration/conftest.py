@@ -161,7 +161,9 @@ class Deployment:
             timeout=timeout,
         )
 
-    def sync(self, shop: str, rows: list[dict], mapping: list[dict], *extra: str) -> tuple[int, dict]:
+    def sync(
+        self, shop: str, rows: list[dict], mapping: list[dict], *extra: str, resource: str = "customers"
+    ) -> tuple[int, dict]:
         rows_file = self.tmp / f"rows-{uuid.uuid4().hex[:6]}.jsonl"
         rows_file.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
         mapping_file = self.tmp / "mapping.json"
@@ -173,7 +175,7 @@ class Deployment:
             "--shop",
             shop,
             "--resource",
-            "customers",
+            resource,
             "--mapping",
             str(mapping_file),
             "--input",
