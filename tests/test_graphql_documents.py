@@ -26,7 +26,21 @@ SAMPLE_RECORDS: dict[str, list[dict[str, Any]]] = {
             "taxExempt": True,
             "addresses": [{"city": "Ottawa", "countryCode": "CA", "provinceCode": "ON", "zip": "K1A 0B1"}],
         },
-        {"phone": "+14155550100", "lastName": "Hopper", "note": "n", "locale": "en"},
+        {
+            "phone": "+14155550100",
+            "lastName": "Hopper",
+            "note": "n",
+            "locale": "en",
+            "smsMarketingConsent": {"marketingState": "SUBSCRIBED", "marketingOptInLevel": "SINGLE_OPT_IN"},
+        },
+        {
+            "email": "mf@example.com",
+            "emailMarketingConsent": {"marketingState": "SUBSCRIBED", "consentUpdatedAt": "2026-01-02"},
+            "metafields": [
+                {"namespace": "erp", "key": f"k{i}", "type": "single_line_text_field", "value": "v"}
+                for i in range(30)
+            ],
+        },
         {"email": "ada@example.com", "firstName": "Ada B."},
         {"firstName": "Only a name"},
     ],
@@ -153,6 +167,7 @@ def test_requests_built_from_records_fit_the_real_schema():
     for name, documents in sent.items():
         assert documents <= set(RESOURCES[name].documents)
     assert len(sent["orders"]) >= 5  # find, create, update and status mutations all went through
+    assert len(sent["customers"]) == 4  # customerSet, both consents, metafieldsSet
 
 
 def test_every_resource_has_sample_records():

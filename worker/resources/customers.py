@@ -1,41 +1,48 @@
-"""Customers, written with ``customerSet`` (create, or upsert by id, email or phone)."""
+"""Customers, written with ``customerSet`` (create, or upsert by id, custom id, email or phone).
+
+``customerSet`` has no marketing-consent and no metafield fields, so those go through their own
+mutations after it, addressed to the customer it returned. All of them set values, so a retried
+record writes the same result again.
+"""
 
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator
 
-from worker.resources.base import ShopifyInput, SingleMutationResource
-from worker.resources.types import Boolean, Tags
+from worker.errors import UserError
+from worker.resources.base import (
+    RecordResult,
+    Send,
+    ShopifyInput,
+    SingleMutationResource,
+    WriteContext,
+    user_errors,
+)
+from worker.resources.shared_models import CustomId, MailingAddress, Metafield
+from worker.resources.types import Boolean, DateTime, Name, Tags
 
 # Shopify checks emails itself; this only catches what can never be an address, before a request is spent.
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _E164ISH = re.compile(r"^\+?[0-9 ()\-.]{7,20}$")
+METAFIELDS_PER_CALL = 25
 
-Name = Annotated[str, Field(max_length=255)]
 
+class MarketingConsent(ShopifyInput):
+    """Email or SMS marketing consent."""
 
-class MailingAddress(ShopifyInput):
-    """One customer address (``MailingAddressInput``)."""
-
-    address1: Name | None = None
-    address2: Name | None = None
-    city: Name | None = None
-    company: Name | None = None
-    country_code: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] | None = None
-    province_code: Annotated[str, Field(max_length=10)] | None = None
-    first_name: Name | None = None
-    last_name: Name | None = None
-    phone: str | None = None
-    zip: Annotated[str, Field(max_length=20)] | None = None
+    marketing_state: Literal["NOT_SUBSCRIBED", "PENDING", "SUBSCRIBED", "UNSUBSCRIBED"]
+    marketing_opt_in_level: Literal["SINGLE_OPT_IN", "CONFIRMED_OPT_IN", "UNKNOWN"] | None = None
+    consent_updated_at: DateTime | None = None
 
 
 class CustomerRecord(ShopifyInput):
-    """A mapped customer record: ``CustomerSetInput`` fields plus ``id`` to address an existing customer."""
+    """A mapped customer: ``CustomerSetInput`` fields, its identity, consent and metafields."""
 
     id: Annotated[str, Field(pattern=r"^gid://shopify/Customer/\d+$")] | None = None
+    custom_id: CustomId | None = None
     email: Annotated[str, Field(max_length=255)] | None = None
     phone: str | None = None
     first_name: Name | None = None
@@ -45,6 +52,9 @@ class CustomerRecord(ShopifyInput):
     tags: Tags = Field(default_factory=list)
     tax_exempt: Boolean | None = None
     addresses: list[MailingAddress] = Field(default_factory=list, max_length=250)
+    email_marketing_consent: MarketingConsent | None = None
+    sms_marketing_consent: MarketingConsent | None = None
+    metafields: list[Metafield] = Field(default_factory=list, max_length=250)
 
     @field_validator("email")
     @classmethod
@@ -70,29 +80,88 @@ mutation CustomerSet($input: CustomerSetInput!, $identifier: CustomerSetIdentifi
 }
 """.strip()
 
+EMAIL_CONSENT = """
+mutation EmailConsent($input: CustomerEmailMarketingConsentUpdateInput!) {
+  customerEmailMarketingConsentUpdate(input: $input) {
+    customer { id }
+    userErrors { field message code }
+  }
+}
+""".strip()
+
+SMS_CONSENT = """
+mutation SmsConsent($input: CustomerSmsMarketingConsentUpdateInput!) {
+  customerSmsMarketingConsentUpdate(input: $input) {
+    customer { id }
+    userErrors { field message code }
+  }
+}
+""".strip()
+
+METAFIELDS_SET = """
+mutation MetafieldsSet($metafields: [MetafieldsSetInput!]!) {
+  metafieldsSet(metafields: $metafields) {
+    metafields { id }
+    userErrors { field message code }
+  }
+}
+""".strip()
+
+FOLLOW_UP_FIELDS = {"email_marketing_consent", "sms_marketing_consent", "metafields", "custom_id", "id"}
+
 
 class Customers(SingleMutationResource[CustomerRecord]):
-    """Upserts customers: by ``id`` when given, else by email, else by phone; creates otherwise."""
+    """Upserts customers, then sets their marketing consent and metafields when the record has them."""
 
     name = "customers"
     model = CustomerRecord
     mutation = CUSTOMER_SET
-    documents = (CUSTOMER_SET,)
+    documents = (CUSTOMER_SET, EMAIL_CONSENT, SMS_CONSENT, METAFIELDS_SET)
     payload_field = "customerSet"
     object_field = "customer"
 
     def build_variables(self, record: CustomerRecord) -> dict[str, Any]:
-        """``input`` without ``id``; the identity goes into ``identifier``."""
-        fields = record.model_dump(by_alias=True, exclude_none=True, exclude={"id"})
+        """``input`` without the identity fields; the identity goes into ``identifier``."""
+        fields = record.model_dump(by_alias=True, exclude_none=True, exclude=FOLLOW_UP_FIELDS)
         if not record.tags:
             fields.pop("tags", None)
         if not record.addresses:
             fields.pop("addresses", None)
-        identifier: dict[str, str] | None = None
+        identifier: dict[str, Any] | None = None
         if record.id:
             identifier = {"id": record.id}
+        elif record.custom_id:
+            identifier = {"customId": record.custom_id.model_dump(by_alias=True, exclude_none=True)}
         elif record.email:
             identifier = {"email": record.email}
         elif record.phone:
             identifier = {"phone": record.phone}
         return {"input": fields, "identifier": identifier}
+
+    async def write(self, records: list[CustomerRecord], send: Send, ctx: WriteContext) -> list[RecordResult]:
+        """``customerSet``, then consent and metafields for the customer it returned."""
+        [gid] = await super().write(records, send, ctx)
+        if not isinstance(gid, str):
+            return [gid]
+        [record] = records
+        follow_ups: list[tuple[str, str, dict[str, Any]]] = []
+        if record.email_marketing_consent:
+            consent = record.email_marketing_consent.model_dump(by_alias=True, exclude_none=True)
+            variables = {"input": {"customerId": gid, "emailMarketingConsent": consent}}
+            follow_ups.append((EMAIL_CONSENT, "customerEmailMarketingConsentUpdate", variables))
+        if record.sms_marketing_consent:
+            consent = record.sms_marketing_consent.model_dump(by_alias=True, exclude_none=True)
+            variables = {"input": {"customerId": gid, "smsMarketingConsent": consent}}
+            follow_ups.append((SMS_CONSENT, "customerSmsMarketingConsentUpdate", variables))
+        for start in range(0, len(record.metafields), METAFIELDS_PER_CALL):
+            chunk = record.metafields[start : start + METAFIELDS_PER_CALL]
+            entries = [{"ownerId": gid, **m.model_dump(by_alias=True)} for m in chunk]
+            follow_ups.append((METAFIELDS_SET, "metafieldsSet", {"metafields": entries}))
+        for document, field, variables in follow_ups:
+            answer = await send(document, variables)
+            errors = tuple(
+                UserError.from_payload(e) for e in (answer.data.get(field) or {}).get("userErrors") or ()
+            )
+            if errors:
+                return [user_errors(errors, field)]
+        return [gid]

@@ -7,8 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from worker.resources.base import ShopifyInput
-from worker.resources.customers import MailingAddress
-from worker.resources.products import Metafield
+from worker.resources.shared_models import MailingAddress, Metafield
 from worker.resources.types import Boolean, DateTime, Money, Name, Tags
 
 Rate = Annotated[float, Field(ge=0, le=1)]

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, model_validator
 
 from worker.resources.base import ShopifyInput, SingleMutationResource
+from worker.resources.shared_models import CustomId, Metafield
 from worker.resources.types import Boolean, Money, Name, Tags
 
 MAX_VARIANTS = 2048
@@ -25,23 +26,6 @@ class Seo(ShopifyInput):
 
     title: Annotated[str, Field(max_length=70)] | None = None
     description: Annotated[str, Field(max_length=320)] | None = None
-
-
-class Metafield(ShopifyInput):
-    """One metafield (``MetafieldInput``)."""
-
-    namespace: Annotated[str, Field(min_length=1, max_length=255)]
-    key: Annotated[str, Field(min_length=1, max_length=64)]
-    type: Annotated[str, Field(min_length=1)]
-    value: str
-
-
-class CustomId(ShopifyInput):
-    """A unique metafield value that identifies the product (``UniqueMetafieldValueInput``)."""
-
-    namespace: str | None = None
-    key: Annotated[str, Field(min_length=1)]
-    value: Annotated[str, Field(min_length=1)]
 
 
 class Variant(ShopifyInput):
