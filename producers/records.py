@@ -22,11 +22,7 @@ class InvalidRecord:
 
 def record_key(row_number: int, row: dict[str, Any], primary_key: str | None) -> str:
     """The record's key within its sync: its primary key when the source has one, else its row number."""
-    if primary_key:
-        value = row.get(primary_key)
-        if value not in (None, ""):
-            return str(value)
-    return f"row-{row_number}"
+    return _primary_key_value(row, primary_key) or f"row-{row_number}"
 
 
 def prepare(
@@ -49,7 +45,7 @@ def prepare(
             key = f"{key}#row-{number}"
         seen.add(key)
         try:
-            payload = mapping.apply(row)
+            payload = resource.with_source_key(mapping.apply(row), _primary_key_value(row, primary_key))
         except MappingError as exc:
             envelope = RecordEnvelope(key=key, payload={}, source=row)
             yield InvalidRecord(envelope, Reason(category="mapping", field=exc.field, message=str(exc)))
@@ -63,6 +59,11 @@ def prepare(
         payload = resource.merge([p for _, p in members])
         source = members[0][0] if len(members) == 1 else {"rows": [r for r, _ in members]}
         yield _validated(RecordEnvelope(key=group, payload=payload, source=source), resource)
+
+
+def _primary_key_value(row: dict[str, Any], primary_key: str | None) -> str | None:
+    value = row.get(primary_key) if primary_key else None
+    return None if value in (None, "") else str(value)
 
 
 def _validated(envelope: RecordEnvelope, resource: Resource) -> RecordEnvelope | InvalidRecord:  # type: ignore[type-arg]

@@ -78,6 +78,7 @@ SAMPLE_RECORDS: dict[str, list[dict[str, Any]]] = {
     ],
     "orders": [
         {
+            "sourceIdentifier": "SO-1",
             "email": "ada@example.com",
             "currency": "USD",
             "lineItems": [{"sku": "TEE-S", "quantity": 2}, {"title": "Wrap", "price": 2, "quantity": 1}],
@@ -91,6 +92,7 @@ SAMPLE_RECORDS: dict[str, list[dict[str, Any]]] = {
             "tags": "web",
         },
         {
+            "sourceIdentifier": "SO-1",
             "email": "ada@example.com",
             "lineItems": [{"sku": "TEE-S", "quantity": 2}],
             "note": "updated",

@@ -30,13 +30,13 @@ class LookupCache:
         values = self._redis.mget([self._keys.lookup(shop, kind, n) for n in wanted])
         return {name: text(value) for name, value in zip(wanted, values, strict=True) if value is not None}
 
-    def put_many(self, shop: str, kind: str, found: dict[str, str]) -> None:
-        """Cache ``found`` for the TTL."""
+    def put_many(self, shop: str, kind: str, found: dict[str, str], *, ttl_s: int | None = None) -> None:
+        """Cache ``found`` for ``ttl_s`` seconds (default: the cache's TTL)."""
         if not found:
             return
         pipe = self._redis.pipeline()
         for name, gid in found.items():
-            pipe.set(self._keys.lookup(shop, kind, name), gid, ex=self._ttl_s)
+            pipe.set(self._keys.lookup(shop, kind, name), gid, ex=ttl_s or self._ttl_s)
         pipe.execute()
 
     def forget(self, shop: str, kind: str, name: str) -> None:

@@ -2,13 +2,17 @@
 
 import asyncio
 
+import fakeredis
 import pytest
 
 from worker.client import GraphQLResult
-from worker.errors import NetworkError, UserErrorsError
+from worker.errors import NetworkError, ServerError, UserErrorsError
+from worker.keys import Keys
+from worker.lookups import LookupCache
 from worker.resources import RecordInvalidError, WriteContext, get_resource
 from worker.resources.orders import (
     FIND_ORDER,
+    ORDER_BY_ID,
     ORDER_CANCEL,
     ORDER_CLOSE,
     ORDER_CREATE,
@@ -31,10 +35,16 @@ class FakeShop:
         self.orders = {}
         self.calls = []
         self.lose_next_create = False
+        self.search_hides = 0  # the next N searches miss new orders (Shopify indexes them asynchronously)
 
     async def __call__(self, document, variables, *, cost=None):
         self.calls.append(document)
+        if document == ORDER_BY_ID:
+            return result({"order": self.orders.get(variables["id"])})
         if document == FIND_ORDER:
+            if self.search_hides:
+                self.search_hides -= 1
+                return result({"orders": {"nodes": []}})
             wanted = variables["query"].split(":", 1)[1].strip('"')
             nodes = [o for o in self.orders.values() if o["sourceIdentifier"] == wanted]
             return result({"orders": {"nodes": nodes}})
@@ -99,12 +109,13 @@ class FakeShop:
         raise AssertionError(document)
 
 
-def write(shop, record, key="SO-1"):
-    ctx = WriteContext(shop="acme", sync_id="s", record_keys=(key,), idempotency_key="k")
+def write(shop, record, key="SO-1", lookups=None):
+    ctx = WriteContext(shop="acme", sync_id="s", record_keys=(key,), idempotency_key="k", lookups=lookups)
     return asyncio.run(orders.write([orders.validate(record)], shop, ctx))
 
 
 ORDER = {
+    "sourceIdentifier": "SO-1",
     "email": "ada@example.com",
     "lineItems": [{"sku": "TEE-M", "quantity": 2}, {"title": "Gift wrap", "price": "3.5", "quantity": 1}],
     "shippingLines": [{"title": "Standard", "price": 5}],
@@ -143,6 +154,29 @@ def test_a_lost_answer_is_never_a_second_order():
     assert len(shop.orders) == 1 and gid in shop.orders
 
 
+def test_a_lost_answer_while_search_lags_waits_instead_of_creating_again():
+    lookups = LookupCache(fakeredis.FakeRedis(), Keys("t"))
+    shop = FakeShop()
+    shop.lose_next_create = True
+    shop.search_hides = 2
+    with pytest.raises(NetworkError):
+        write(shop, ORDER, lookups=lookups)
+    with pytest.raises(ServerError, match="may have committed"):  # search cannot see it yet: do not create
+        write(shop, ORDER, lookups=lookups)
+    [gid] = write(shop, ORDER, lookups=lookups)  # the index caught up
+    assert shop.calls.count(ORDER_CREATE) == 1 and list(shop.orders) == [gid]
+
+
+def test_orders_this_connector_created_are_found_in_the_ledger_without_searching():
+    lookups = LookupCache(fakeredis.FakeRedis(), Keys("t"))
+    shop = FakeShop()
+    [gid] = write(shop, ORDER, lookups=lookups)
+    shop.search_hides = 5
+    shop.calls.clear()
+    assert write(shop, ORDER, lookups=lookups) == [gid]
+    assert FIND_ORDER not in shop.calls and ORDER_CREATE not in shop.calls and ORDER_BY_ID in shop.calls
+
+
 def test_later_changes_update_and_change_status_only_when_needed():
     shop = FakeShop()
     [gid] = write(shop, {**ORDER, "financialStatus": "PENDING"})
@@ -164,7 +198,7 @@ def test_later_changes_update_and_change_status_only_when_needed():
 
 
 def test_user_errors_come_back_per_record():
-    [error] = write(FakeShop(), {"lineItems": []})
+    [error] = write(FakeShop(), {"sourceIdentifier": "SO-9", "lineItems": []})
     assert isinstance(error, UserErrorsError) and error.code == "INVALID"
 
 

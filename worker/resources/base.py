@@ -125,6 +125,10 @@ class Resource(ABC, Generic[ModelT]):
     async def write(self, records: list[ModelT], send: Send, ctx: WriteContext) -> list[RecordResult]:
         """Write a unit of at most ``chunk_size`` records; one result per record, in order."""
 
+    def with_source_key(self, payload: dict[str, Any], source_key: str | None) -> dict[str, Any]:
+        """The payload, completed with the row's source primary key where the resource needs one."""
+        return payload
+
     def group_key(self, payload: Mapping[str, Any]) -> str | None:
         """Mapped rows with the same key become one record (``merge``); None: the row is a record alone."""
         return None
@@ -132,6 +136,25 @@ class Resource(ABC, Generic[ModelT]):
     def merge(self, payloads: list[dict[str, Any]]) -> dict[str, Any]:
         """One record from the mapped rows of one group."""
         raise NotImplementedError(f"{self.name} does not group rows")
+
+
+def merge_rows(payloads: list[dict[str, Any]], list_field: str) -> dict[str, Any]:
+    """One record from the rows of one group.
+
+    ``list_field`` gathers every row's entries, in order; every other field comes from the first row
+    that has a value for it.
+    """
+    merged: dict[str, Any] = {}
+    entries: list[Any] = []
+    for payload in payloads:
+        for key, value in payload.items():
+            if key == list_field:
+                entries.extend(value if isinstance(value, list) else [value])
+            elif merged.get(key) in (None, "", [], {}):
+                merged[key] = value
+    if entries:
+        merged[list_field] = entries
+    return merged
 
 
 class SingleMutationResource(Resource[ModelT]):

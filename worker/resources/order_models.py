@@ -100,9 +100,13 @@ FinancialStatus = Literal[
 
 
 class OrderRecord(ShopifyInput):
-    """A mapped order. ``sourceIdentifier`` defaults to the record's key (the source primary key)."""
+    """A mapped order.
 
-    source_identifier: Name | None = None
+    ``sourceIdentifier`` (the source order's id) is how the order is found again; it is taken from the
+    source primary key when the mapping does not set it.
+    """
+
+    source_identifier: Annotated[str, Field(min_length=1, max_length=255)]
     source_name: Name = "shopify-sync"
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "USD"
     email: Annotated[str, Field(max_length=255)] | None = None

@@ -1,19 +1,45 @@
 """Orders: created once with ``orderCreate``, then kept in step with ``orderUpdate`` and status mutations.
 
 ``orderCreate`` is not idempotent: a request whose answer was lost may have created the order. So every
-write first looks the order up by its ``sourceIdentifier`` (the source primary key) and creates it
-only when Shopify has none; a retry after a lost answer finds the order instead of making a second one.
+write first looks the order up, and creates it only when Shopify has none:
+
+1. the order ledger (shared Redis): the gid of every order this connector created, by source order id;
+2. Shopify's search, ``orders(query: "source_identifier:...")``, for orders created elsewhere or before;
+3. when neither knows the order but an earlier ``orderCreate`` for it ended without a clear answer
+   (a reset, a timeout, a 5xx) less than ``SEARCH_SETTLE_S`` ago, the write is retried later instead of
+   creating: Shopify indexes new orders for search asynchronously, so a committed order can be
+   invisible for a moment.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Mapping
 from typing import Any
 
-from worker.errors import UserError
-from worker.resources.base import RecordResult, Resource, Send, WriteContext, mutation_result, user_errors
+from worker.client import GraphQLResult
+from worker.errors import AuthError, ServerError, ShopUnavailableError, ThrottledError, UserError
+from worker.resources.base import (
+    RecordResult,
+    Resource,
+    Send,
+    WriteContext,
+    merge_rows,
+    mutation_result,
+    user_errors,
+)
 from worker.resources.order_models import OrderRecord
 from worker.resources.shopify_ids import DOCUMENTS as LOOKUP_DOCUMENTS
 from worker.resources.shopify_ids import search_value, variants_by_sku
+
+SEARCH_SETTLE_S = 30
+LEDGER_TTL_S = 90 * 24 * 3600
+
+ORDER_BY_ID = """
+query OrderById($id: ID!) {
+  order(id: $id) { id sourceIdentifier closed cancelledAt displayFinancialStatus }
+}
+""".strip()
 
 FIND_ORDER = """
 query FindOrder($query: String!) {
@@ -89,6 +115,7 @@ class Orders(Resource[OrderRecord]):
     name = "orders"
     model = OrderRecord
     documents = (
+        ORDER_BY_ID,
         FIND_ORDER, ORDER_CREATE, ORDER_UPDATE, ORDER_CLOSE, ORDER_OPEN, ORDER_MARK_AS_PAID, ORDER_CANCEL,
         *LOOKUP_DOCUMENTS,
     )  # fmt: skip
@@ -100,13 +127,13 @@ class Orders(Resource[OrderRecord]):
     async def write(self, records: list[OrderRecord], send: Send, ctx: WriteContext) -> list[RecordResult]:
         """Find the order by source identifier; create it when absent, else update it; then statuses."""
         [record] = records
-        source_id = record.source_identifier or ctx.record_keys[0]
-        order = await self._find(source_id, send)
+        source_id = record.source_identifier
+        order = await self._known(source_id, send, ctx) or await self._find(source_id, send)
         if order is None:
             variables = await self._create_variables(record, source_id, send, ctx)
             if isinstance(variables, UserError):
                 return [user_errors((variables,), "orderCreate")]
-            result = await send(ORDER_CREATE, variables)
+            result = await self._create(source_id, variables, send, ctx)
             created = mutation_result(result.data, "orderCreate", "order")
             if not isinstance(created, str):
                 return [created]
@@ -120,6 +147,59 @@ class Orders(Resource[OrderRecord]):
                     return [updated]
         failure = await self._statuses(record, order, send)
         return [failure or str(order["id"])]
+
+    def with_source_key(self, payload: dict[str, Any], source_key: str | None) -> dict[str, Any]:
+        """An order without a mapped ``sourceIdentifier`` takes the source primary key."""
+        if source_key and not (payload.get("sourceIdentifier") or payload.get("source_identifier")):
+            return {**payload, "sourceIdentifier": source_key}
+        return payload
+
+    def group_key(self, payload: Mapping[str, Any]) -> str | None:
+        """Rows of one source order (one row per line item) become one order."""
+        value = payload.get("sourceIdentifier") or payload.get("source_identifier")
+        return f"order:{value}" if isinstance(value, str | int) and str(value).strip() else None
+
+    def merge(self, payloads: list[dict[str, Any]]) -> dict[str, Any]:
+        """One order from its rows: every row adds its line items."""
+        return merge_rows(payloads, "lineItems")
+
+    @staticmethod
+    async def _known(source_id: str, send: Send, ctx: WriteContext) -> dict[str, Any] | None:
+        """The order the ledger says this connector created for ``source_id``, read fresh from Shopify."""
+        known = ctx.lookups.get_many(ctx.shop, "order", [source_id]) if ctx.lookups else {}
+        if source_id not in known:
+            return None
+        result = await send(ORDER_BY_ID, {"id": known[source_id]})
+        order = result.data.get("order")
+        return dict(order) if isinstance(order, Mapping) else None
+
+    @staticmethod
+    async def _create(
+        source_id: str, variables: dict[str, Any], send: Send, ctx: WriteContext
+    ) -> GraphQLResult:
+        """``orderCreate``, with a note in the ledger while its outcome is unknown."""
+        ledger = ctx.lookups
+        if ledger is not None:
+            attempt = ledger.get_many(ctx.shop, "order-create", [source_id]).get(source_id)
+            if attempt and time.time() - float(attempt) < SEARCH_SETTLE_S:
+                raise ServerError(
+                    f"an earlier orderCreate for {source_id!r} may have committed; waiting for Shopify's "
+                    "order search before creating it",
+                    shop=ctx.shop,
+                )
+            ledger.put_many(ctx.shop, "order-create", {source_id: str(time.time())}, ttl_s=LEDGER_TTL_S)
+        try:
+            result = await send(ORDER_CREATE, variables)
+        except (ThrottledError, AuthError, ShopUnavailableError):
+            if ledger is not None:  # refused before running: no order was made
+                ledger.forget(ctx.shop, "order-create", source_id)
+            raise
+        if ledger is not None:
+            created = (result.data.get("orderCreate") or {}).get("order") or {}
+            if created.get("id"):
+                ledger.put_many(ctx.shop, "order", {source_id: str(created["id"])}, ttl_s=LEDGER_TTL_S)
+            ledger.forget(ctx.shop, "order-create", source_id)
+        return result
 
     @staticmethod
     async def _find(source_id: str, send: Send) -> dict[str, Any] | None:

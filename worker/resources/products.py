@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
-from worker.resources.base import ShopifyInput, SingleMutationResource
+from worker.resources.base import ShopifyInput, SingleMutationResource, merge_rows
 from worker.resources.shared_models import CustomId, Metafield
 from worker.resources.types import Boolean, Money, Name, Tags
 
@@ -127,18 +127,8 @@ class Products(SingleMutationResource[ProductRecord]):
         return None
 
     def merge(self, payloads: list[dict[str, Any]]) -> dict[str, Any]:
-        """One product from its rows: product fields from the first row having them, all variants in order."""
-        merged: dict[str, Any] = {}
-        variants: list[Any] = []
-        for payload in payloads:
-            for key, value in payload.items():
-                if key == "variants":
-                    variants.extend(value if isinstance(value, list) else [value])
-                elif merged.get(key) in (None, "", [], {}):
-                    merged[key] = value
-        if variants:
-            merged["variants"] = variants
-        return merged
+        """One product from its rows: every row adds its variant."""
+        return merge_rows(payloads, "variants")
 
     def build_variables(self, record: ProductRecord) -> dict[str, Any]:
         """``productSet`` input with ``productOptions`` and each variant's ``optionValues``."""
