@@ -10,13 +10,15 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import logging
 import random
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from worker.deadletters import Reason
-from worker.errors import RetryableError, ShopifyError, ThrottledError, UserErrorsError
+from worker.errors import RetryableError, ServerError, ShopifyError, ThrottledError, UserErrorsError
 from worker.gateway import ShopGateway, request_log
 from worker.lookups import LookupCache
 from worker.pauses import ShopPauses
@@ -25,6 +27,8 @@ from worker.recorder import OutcomeRecorder
 from worker.records import RecordEnvelope
 from worker.resources import RecordInvalidError, Resource, ShopifyInput, WriteContext
 from worker.retry import Action, RetryPolicy, decide
+
+log = logging.getLogger(__name__)
 
 Unit = list[tuple[RecordEnvelope, ShopifyInput]]
 
@@ -72,6 +76,8 @@ class BatchWriter:
         lookups: Cached SKU and location lookups, for the resources that need them.
         max_inline_wait_s: Longer retry waits defer the record instead of sleeping in the task.
         in_flight: Units in flight at once for this batch.
+        time_budget_s: Units not finished when this much time has passed are deferred, so a task stays
+            far below the broker's visibility timeout (after which Redis would hand it to another worker).
         sleep: Injectable for tests.
         jitter: Injectable for tests.
     """
@@ -85,11 +91,13 @@ class BatchWriter:
     lookups: LookupCache | None = None
     max_inline_wait_s: float = 10.0
     in_flight: int = 4
+    time_budget_s: float = 900.0
     sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep
     jitter: Callable[[], float] = random.random
 
     def __post_init__(self) -> None:
         self._outcome = BatchOutcome()
+        self._deadline = 0.0
 
     @property
     def shop(self) -> str:
@@ -112,17 +120,30 @@ class BatchWriter:
         size = max(self.resource.chunk_size, 1)
         units = [valid[i : i + size] for i in range(0, len(valid), size)]
         gate = asyncio.Semaphore(max(self.in_flight, 1))
+        self._deadline = time.monotonic() + self.time_budget_s
 
         async def one(unit: Unit) -> None:
             async with gate:
-                await self._write_unit(unit)
+                try:
+                    await self._write_unit(unit)
+                except Exception as exc:  # not a Shopify answer: a bug, or Redis went away mid-unit
+                    log.exception(
+                        "unit failed unexpectedly", extra={"shop": self.shop, "sync_id": self.sync_id}
+                    )
+                    self._defer_or_give_up(unit, ServerError(f"unexpected {type(exc).__name__}: {exc}"))
 
-        await asyncio.gather(*(one(u) for u in units))
+        # A TaskGroup, unlike gather, never leaves sibling units running when one of them raises.
+        async with asyncio.TaskGroup() as group:
+            for unit in units:
+                group.create_task(one(unit))
         return self._outcome
 
     async def _write_unit(self, unit: Unit) -> None:
         ctx = self._context(unit)
         while True:
+            if time.monotonic() > self._deadline:
+                self._outcome.deferred.extend(Deferred(r, 0.5) for r, _ in unit)
+                return
             pause = self.pauses.reason(self.shop)
             if pause:
                 self._hold(unit, pause["category"])
@@ -188,6 +209,17 @@ class BatchWriter:
             return False
         await self.sleep(decision.delay_s)
         return True
+
+    def _defer_or_give_up(self, unit: Unit, err: ShopifyError) -> None:
+        """Count a failed attempt of the unit, then defer it, or dead-letter it when attempts ran out."""
+        for record, _ in unit:
+            record.attempts += 1
+        decision = decide(err, unit[0][0].attempts, self.policy, jitter=self.jitter)
+        if decision.action is Action.RETRY:
+            self._outcome.deferred.extend(Deferred(r, decision.delay_s) for r, _ in unit)
+        else:
+            for record, _ in unit:
+                self._dead_letter(record, _reason(err))
 
     def _dead_letter(self, record: RecordEnvelope, reason: Reason) -> None:
         self.recorder.dead_letter(record, reason)

@@ -114,7 +114,7 @@ class ShopifyClient:
         try:
             body: Any = json.loads(text) if text else None
         except ValueError:
-            if status < 500:
+            if status < 400:  # a success status with a body that is not JSON: a proxy or a broken answer
                 status = 502
             body = text[:200]
         error = classify(status, body, shop=self.shop, headers=answer_headers)

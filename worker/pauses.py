@@ -14,6 +14,13 @@ import redis
 
 from worker.keys import Keys
 
+# KEYS[1] pause flag, KEYS[2] held list; ARGV[1] the batch. Returns 1 when kept, 0 when not paused.
+_HOLD = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('RPUSH', KEYS[2], ARGV[1])
+return 1
+"""
+
 
 class ShopPauses:
     """Pause flags and held batches, per shop."""
@@ -21,6 +28,7 @@ class ShopPauses:
     def __init__(self, client: redis.Redis, keys: Keys) -> None:
         self._redis = client
         self._keys = keys
+        self._hold = client.register_script(_HOLD)
 
     def pause(self, shop: str, *, category: str, message: str) -> bool:
         """Pause ``shop``; the first reason is kept. True when it was not paused before."""
@@ -32,9 +40,18 @@ class ShopPauses:
         raw = self._redis.get(self._keys.pause(shop))
         return json.loads(raw) if raw else None
 
-    def hold(self, shop: str, batch: dict[str, Any]) -> None:
-        """Keep a batch (task arguments, records included) until the shop is resumed."""
-        self._redis.rpush(self._keys.held(shop), json.dumps(batch, default=str))
+    def hold(self, shop: str, batch: dict[str, Any]) -> bool:
+        """Keep a batch (task arguments, records included) until the shop is resumed.
+
+        Returns:
+            False when the shop is no longer paused (it was resumed meanwhile): nothing was kept, and
+            the caller enqueues the batch again itself. Checked and kept in one step, so a batch can
+            never land in the held list after ``resume`` has emptied it.
+        """
+        kept = self._hold(
+            keys=[self._keys.pause(shop), self._keys.held(shop)], args=[json.dumps(batch, default=str)]
+        )
+        return bool(kept)
 
     def held(self, shop: str) -> list[dict[str, Any]]:
         """The batches held for ``shop``, oldest first."""

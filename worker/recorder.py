@@ -44,7 +44,9 @@ class OutcomeRecorder:
         log.info("synced", extra=context)
 
     def dead_letter(self, record: RecordEnvelope, reason: Reason) -> None:
-        """The record cannot be written as it is."""
+        """The record cannot be written as it is (unless an earlier delivery synced it already)."""
+        if self.already_synced(record):
+            return
         self._dead_letters.add(
             shop=self.shop,
             resource=self.resource,

@@ -110,7 +110,7 @@ def decide(
     if isinstance(err, PermanentError):
         return Decision(Action.DEAD_LETTER)
     if isinstance(err, ThrottledError):
-        if throttles > policy.max_throttles:
+        if throttles >= policy.max_throttles:
             return Decision(Action.DEAD_LETTER)
         return Decision(Action.RETRY, throttle_delay_s(err, err.requested_cost or requested_cost, policy))
     if isinstance(err, RetryableError) and attempt < policy.max_attempts:

@@ -8,6 +8,7 @@ from typing import Any
 from celery import Task
 
 from worker.app import celery_app, max_countdown_s, queue_for
+from worker.batch import BatchOutcome
 from worker.deadletters import Reason
 from worker.recorder import OutcomeRecorder
 from worker.records import RecordEnvelope
@@ -47,28 +48,35 @@ def write_batch(
     envelopes = [RecordEnvelope.from_dict(r) for r in records]
     try:
         outcome = runtime.run(runtime.write_batch(shop, sync_id, resource, envelopes))
+        _place_unsettled(runtime, shop, sync_id, resource, outcome)
     except Exception as exc:
         if self.request.retries < UNEXPECTED_RETRIES:
             log.exception("batch failed unexpectedly; retrying it", extra={"shop": shop, "sync_id": sync_id})
             raise self.retry(exc=exc, countdown=2**self.request.retries) from exc
         _dead_letter_unsettled(runtime, shop, sync_id, resource, envelopes, exc)
         raise
+    return outcome.summary()
+
+
+def _place_unsettled(
+    runtime: WorkerRuntime, shop: str, sync_id: str, resource: str, outcome: BatchOutcome
+) -> None:
+    """Re-enqueue deferred records after their delay; keep held ones for ``shops resume``.
+
+    Inside the task's ``try``: if the broker or Redis fails here, the whole batch is retried (records
+    already synced are skipped), rather than acknowledged with these records nowhere.
+    """
     if outcome.deferred:
         delay = min(max(d.delay_s for d in outcome.deferred), max_countdown_s(runtime.settings))
         enqueue_batch(
             shop, sync_id, resource, [d.record.to_dict() for d in outcome.deferred], countdown_s=delay
         )
     if outcome.held:
-        runtime.pauses.hold(
-            shop,
-            {
-                "shop": shop,
-                "sync_id": sync_id,
-                "resource": resource,
-                "records": [r.to_dict() for r in outcome.held],
-            },
-        )
-    return outcome.summary()
+        held = [r.to_dict() for r in outcome.held]
+        if not runtime.pauses.hold(
+            shop, {"shop": shop, "sync_id": sync_id, "resource": resource, "records": held}
+        ):
+            enqueue_batch(shop, sync_id, resource, held)  # resumed meanwhile
 
 
 def _dead_letter_unsettled(

@@ -41,9 +41,10 @@ def resume(
         fail(str(exc))
     with redis_state(settings) as (client, keys):
         pauses = ShopPauses(client, keys)
-        held = pauses.held(name)
-        # Unpause first: a worker taking a re-enqueued batch while the flag is set would hold it again.
+        # Unpause first: a worker taking a re-enqueued batch while the flag is set would hold it again, and
+        # once the flag is gone no worker adds to the held list (ShopPauses.hold checks it atomically).
         pauses.unpause(name)
+        held = pauses.held(name)
         for batch in held:
             enqueue_batch(batch["shop"], batch["sync_id"], batch["resource"], batch["records"])
         pauses.forget_held(name, len(held))

@@ -190,3 +190,27 @@ def test_synced_log_line_carries_shopifys_request_id_and_cost(caplog):
         h.run(["a@x.io"])
     [line] = [r for r in caplog.records if getattr(r, "outcome", None) == "synced"]
     assert (line.request_id, line.cost, line.record, line.shop) == ("req-1", 10.0, "a@x.io", "acme")
+
+
+def test_an_unexpected_exception_in_one_unit_defers_it_and_spares_the_others():
+    class Exploding(ScriptedClient):
+        async def execute(self, document, variables):
+            if variables["input"]["email"] == "boom@x.io":
+                raise KeyError("bug")
+            return await super().execute(document, variables)
+
+    h = Harness({"a@x.io": [ok(1)], "boom@x.io": []})
+    h.client = Exploding(h.client.script)
+    h.writer.gateway.client = h.client
+    outcome = h.run(["a@x.io", "boom@x.io"])
+    assert outcome.synced == 1
+    [deferred] = outcome.deferred
+    assert deferred.record.key == "boom@x.io" and deferred.record.attempts == 1
+
+
+def test_units_left_when_the_time_budget_is_spent_are_deferred():
+    h = Harness({"a@x.io": [ok(1)], "b@x.io": [ok(2)]})
+    h.writer.time_budget_s = -1
+    outcome = h.run(["a@x.io", "b@x.io"])
+    assert outcome.synced == 0 and sorted(d.record.key for d in outcome.deferred) == ["a@x.io", "b@x.io"]
+    assert h.client.calls == []

@@ -37,8 +37,8 @@ def test_decide(err, attempt, action):
 
 def test_throttles_are_bounded_separately():
     err = ThrottledError("x", retry_after_s=1.0)
-    assert decide(err, 0, POLICY, throttles=5).action is Action.RETRY
-    assert decide(err, 0, POLICY, throttles=6).action is Action.DEAD_LETTER
+    assert decide(err, 0, POLICY, throttles=4).action is Action.RETRY
+    assert decide(err, 0, POLICY, throttles=5).action is Action.DEAD_LETTER
 
 
 @pytest.mark.parametrize(

@@ -87,3 +87,17 @@ def test_dead_letters_are_stable_per_record_and_filterable(any_redis, key_prefix
     assert [e.record_key for e in store.iter(category="validation")] == ["r9"]
     assert store.get(first.id).reason.code == "INVALID"
     assert store.remove(first.id) and store.get(first.id) is None
+
+
+def test_hold_keeps_a_batch_only_while_the_shop_is_paused(any_redis, key_prefix):
+    from worker.pauses import ShopPauses
+
+    pauses = ShopPauses(any_redis, Keys(key_prefix))
+    assert not pauses.hold("acme", {"records": [1]})  # not paused: the caller must enqueue it itself
+    assert pauses.pause("acme", category="invalid_token", message="401")
+    assert pauses.hold("acme", {"records": [2]})
+    pauses.unpause("acme")
+    assert not pauses.hold("acme", {"records": [3]})
+    assert [b["records"] for b in pauses.held("acme")] == [[2]]
+    pauses.forget_held("acme", 1)
+    assert pauses.held("acme") == []
