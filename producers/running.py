@@ -16,6 +16,10 @@ from settings import AppSettings, ShopsConfig
 from worker.keys import Keys
 
 
+class SyncIdInUseError(ValueError):
+    """Reusing a sync id would mix two runs' counts and skip records the earlier run synced."""
+
+
 @contextmanager
 def sync_runner(settings: AppSettings, shops: ShopsConfig) -> Iterator[tuple[SyncRunner, str]]:
     """A producer on the configured Redis (workers run elsewhere), or on an in-process worker (embedded)."""
@@ -45,6 +49,9 @@ def run_syncs(
     """
     started = time.monotonic()
     with sync_runner(settings, shops) as (runner, mode):
+        for job in jobs:
+            if runner.tracker.meta(job.sync_id):
+                raise SyncIdInUseError(f"sync id {job.sync_id!r} was used before; a sync id names one run")
         for job in jobs:
             with sync_progress(f"{job.resource} -> {job.shop}", enabled=show_progress) as on_progress:
                 runner.enqueue(job)

@@ -106,6 +106,10 @@ class SchemaError(PermanentError):
     """Shopify rejected the GraphQL document or its variables (a bug here, or a record it cannot express)."""
 
 
+class CostExceedsBucketError(PermanentError):
+    """The request costs more points than the shop's bucket can ever hold."""
+
+
 class AuthError(ShopifyError):
     """The credentials do not allow this write: 401, 403, or ``ACCESS_DENIED``."""
 
@@ -128,6 +132,7 @@ _CATEGORIES: dict[type[ShopifyError], str] = {
     NetworkError: "network_error",
     UserErrorsError: "user_error",
     SchemaError: "schema_error",
+    CostExceedsBucketError: "cost_exceeds_bucket",
     InvalidTokenError: "invalid_token",
     MissingScopeError: "missing_scope",
     ShopUnavailableError: "shop_unavailable",

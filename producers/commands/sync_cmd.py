@@ -21,7 +21,7 @@ from producers.demo import run_demo
 from producers.mapping import Mapping, MappingError
 from producers.readers import InputError, read_rows
 from producers.report import ResourceReport
-from producers.running import run_sync
+from producers.running import SyncIdInUseError, run_sync
 from producers.sync import SyncJob, new_sync_id
 from worker.resources import RESOURCES
 from worker.tracking import SyncTracker
@@ -59,7 +59,7 @@ def sync(
             primary_key=primary_key,
         )
         report = run_sync(settings, config, job, timeout_s=timeout, show_progress=not as_json)
-    except (MappingError, InputError, KeyError, OSError) as exc:
+    except (MappingError, InputError, KeyError, OSError, SyncIdInUseError) as exc:
         fail(str(exc))
     if as_json:
         echo_json(report.to_dict())

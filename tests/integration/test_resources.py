@@ -61,8 +61,24 @@ def test_customers_created_then_updated(deployment):
     ]
     assert deployment.sync(shop, rows, mapping, "--primary-key", "id")[0] == 0
     rows[0].update(first="Grace", tags="vip, y", city="Paris")
-    code, report = deployment.sync(shop, rows[:1], mapping, "--primary-key", "id")
+    code, report = deployment.sync(shop, rows[:1], mapping, "--primary-key", "id", "--sync-id", "nightly-1")
     assert code == 0 and report["synced"] == 1
+    reused = deployment.cli(
+        "sync",
+        "--shops",
+        str(deployment.shops_file),
+        "--shop",
+        shop,
+        "--resource",
+        "customers",
+        "--mapping",
+        str(deployment.tmp / "mapping.json"),
+        "--input",
+        str(deployment.tmp / "x.jsonl"),
+        "--sync-id",
+        "nightly-1",
+    )
+    assert reused.returncode == 2 and "was used before" in reused.stderr
     customers = {c["email"]: c for c in deployment.sim.state.shop(shop).customers.all()}
     assert len(customers) == 5
     first = customers["u0@example.com"]

@@ -168,3 +168,18 @@ def test_invalid_inventory_records(record, needle):
     with pytest.raises(RecordInvalidError) as exc:
         inventory.validate(record)
     assert needle in str(exc.value)
+
+
+def test_a_cached_id_shopify_rejects_is_dropped_from_the_cache():
+    lookups = LookupCache(fakeredis.FakeRedis(), Keys("t"))
+    lookups.put_many(
+        "acme", "sku", {"SKU-1": "gid://shopify/ProductVariant/1|gid://shopify/InventoryItem/404"}
+    )
+    shopify = FakeShopify(reject={"gid://shopify/InventoryItem/404": ("INVALID_INVENTORY_ITEM", "gone")})
+    [out] = run([{"sku": "SKU-1", "location": "Shop", "quantity": 1}], shopify, lookups=lookups)
+    assert isinstance(out, UserErrorsError) and out.code == "INVALID_INVENTORY_ITEM"
+    assert lookups.get_many("acme", "sku", ["SKU-1"]) == {}
+    # the replay resolves the SKU afresh
+    assert run([{"sku": "SKU-1", "location": "Shop", "quantity": 1}], FakeShopify(), lookups=lookups) == [
+        "gid://shopify/InventoryItem/1"
+    ]

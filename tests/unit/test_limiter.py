@@ -78,3 +78,15 @@ def test_acquire_refuses_waits_longer_than_allowed(limiter):
     with pytest.raises(WaitTooLongError) as exc:
         asyncio.run(limiter.acquire("acme", 50.0, sleep=no_sleep, max_wait_s=1))
     assert exc.value.wait_s == pytest.approx(5.0, abs=0.1)
+
+
+def test_a_request_bigger_than_the_bucket_fails_instead_of_waiting_forever(limiter):
+    from worker.errors import CostExceedsBucketError
+
+    async def no_sleep(_s):
+        raise AssertionError("must not sleep")
+
+    assert limiter.try_acquire("acme", 150.0).wait_s == -1
+    with pytest.raises(CostExceedsBucketError) as exc:
+        asyncio.run(limiter.acquire("acme", 150.0, sleep=no_sleep, max_wait_s=100))
+    assert exc.value.category == "cost_exceeds_bucket"

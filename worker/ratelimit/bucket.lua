@@ -15,7 +15,7 @@
 --
 -- acquire: refills the bucket for the time elapsed; when it holds `cost` points, takes them and
 --   records the reservation. Returns {1, "0", available} or {0, wait_s, available}, where wait_s is
---   the time until the bucket will hold `cost` points.
+--   the time until the bucket will hold `cost` points, or "-1" when it never can (cost > capacity).
 -- reconcile: drops the reservation. When the server sent its throttleStatus, the server's numbers
 --   win: capacity and rate are learned, and available becomes the server's figure less the points
 --   reserved by our other requests still in flight (the server may not have seen them yet).
@@ -43,6 +43,8 @@ if op == 'acquire' then
     available = available - cost
     granted = 1
     redis.call('ZADD', inflight, now + ttl, token .. '|' .. ARGV[3])
+  elseif cost > capacity then
+    wait = -1
   else
     wait = (cost - available) / rate
   end

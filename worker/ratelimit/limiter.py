@@ -10,6 +10,7 @@ from typing import Any
 
 import redis
 
+from worker.errors import CostExceedsBucketError
 from worker.keys import Keys
 
 _SCRIPT = resources.files("worker.ratelimit").joinpath("bucket.lua").read_text(encoding="utf-8")
@@ -97,11 +98,18 @@ class ShopLimiter:
 
         Raises:
             WaitTooLongError: When a single wait would exceed ``max_wait_s``.
+            CostExceedsBucketError: When the request costs more than the shop's whole bucket.
         """
         while True:
             reservation = self.try_acquire(shop, cost)
             if reservation.granted:
                 return reservation
+            if reservation.wait_s < 0:
+                raise CostExceedsBucketError(
+                    f"a request of {cost:g} points can never fit this shop's bucket",
+                    shop=shop,
+                    code="MAX_COST_EXCEEDED",
+                )
             if reservation.wait_s > max_wait_s:
                 raise WaitTooLongError(reservation.wait_s)
             await sleep(reservation.wait_s)

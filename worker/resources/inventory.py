@@ -145,10 +145,22 @@ class Inventory(Resource[InventoryRecord]):
             for index in rejected:
                 i = members[index][0]
                 mine = tuple(e for e, at in zip(errors, indexes, strict=True) if at == index)
+                _forget_stale_lookups(records[i], mine, ctx)
                 done.append((i, user_errors(mine, "inventorySetQuantities")))
                 del members[index]
             attempt += 1
         return done
+
+
+def _forget_stale_lookups(record: InventoryRecord, errors: tuple[UserError, ...], ctx: WriteContext) -> None:
+    """Shopify says an id from the lookup cache is wrong (the variant or location was re-created): drop it."""
+    if ctx.lookups is None:
+        return
+    codes = {e.code for e in errors}
+    if "INVALID_INVENTORY_ITEM" in codes and record.sku and not record.inventory_item_id:
+        ctx.lookups.forget(ctx.shop, "sku", record.sku)
+    if "INVALID_LOCATION" in codes and record.location and not record.location_id:
+        ctx.lookups.forget(ctx.shop, "location", record.location)
 
 
 def _entry_index(error: UserError, count: int) -> int | None:
