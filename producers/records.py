@@ -8,6 +8,7 @@ from typing import Any
 
 from producers.mapping import Mapping, MappingError
 from worker.deadletters import Reason
+from worker.recorder import validation_reason
 from worker.records import RecordEnvelope
 from worker.resources import RecordInvalidError, Resource
 
@@ -70,6 +71,5 @@ def _validated(envelope: RecordEnvelope, resource: Resource) -> RecordEnvelope |
     try:
         resource.validate(envelope.payload)
     except RecordInvalidError as exc:
-        path, _ = exc.problems[0]
-        return InvalidRecord(envelope, Reason(category="validation", field=path, message=str(exc)))
+        return InvalidRecord(envelope, validation_reason(exc))
     return envelope

@@ -17,6 +17,7 @@ from producers.report import ResourceReport, SyncReport
 from worker.deadletters import DeadLetterStore, dump_jsonl
 from worker.keys import Keys
 from worker.pauses import ShopPauses
+from worker.recorder import OutcomeRecorder
 from worker.records import RecordEnvelope
 from worker.resources import get_resource
 from worker.tasks import enqueue_batch
@@ -58,6 +59,10 @@ class SyncRunner:
         batch: list[RecordEnvelope] = []
         invalid: list[InvalidRecord] = []
 
+        recorder = OutcomeRecorder(
+            self.tracker, self.dead_letters, shop=job.shop, sync_id=job.sync_id, resource=job.resource
+        )
+
         def flush() -> None:
             if not batch and not invalid:
                 return
@@ -65,19 +70,7 @@ class SyncRunner:
                 job.sync_id, shop=job.shop, resource=job.resource, total=len(batch) + len(invalid)
             )
             for bad in invalid:
-                self.dead_letters.add(
-                    shop=job.shop,
-                    resource=job.resource,
-                    sync_id=job.sync_id,
-                    record_key=bad.record.key,
-                    source=bad.record.source,
-                    payload=bad.record.payload,
-                    reason=bad.reason,
-                    attempts=0,
-                )
-                self.tracker.mark(
-                    job.sync_id, bad.record.key, "dead_lettered", reason=bad.reason.model_dump()
-                )
+                recorder.dead_letter(bad.record, bad.reason)
             if batch:
                 enqueue_batch(job.shop, job.sync_id, job.resource, [r.to_dict() for r in batch])
             batch.clear()

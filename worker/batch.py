@@ -23,7 +23,7 @@ from worker.gateway import ShopGateway, request_log
 from worker.lookups import LookupCache
 from worker.pauses import ShopPauses
 from worker.ratelimit.limiter import WaitTooLongError
-from worker.recorder import OutcomeRecorder
+from worker.recorder import OutcomeRecorder, validation_reason
 from worker.records import RecordEnvelope
 from worker.resources import RecordInvalidError, Resource, ShopifyInput, WriteContext
 from worker.retry import Action, RetryPolicy, decide
@@ -115,8 +115,7 @@ class BatchWriter:
             try:
                 valid.append((record, self.resource.validate(record.payload)))
             except RecordInvalidError as exc:
-                path, _ = exc.problems[0]
-                self._dead_letter(record, Reason(category="validation", field=path, message=str(exc)))
+                self._dead_letter(record, validation_reason(exc))
         size = max(self.resource.chunk_size, 1)
         units = [valid[i : i + size] for i in range(0, len(valid), size)]
         gate = asyncio.Semaphore(max(self.in_flight, 1))

@@ -7,9 +7,16 @@ import logging
 from worker.deadletters import DeadLetterStore, Reason
 from worker.errors import ShopifyError
 from worker.records import RecordEnvelope
+from worker.resources.base import RecordInvalidError
 from worker.tracking import SyncTracker
 
 log = logging.getLogger(__name__)
+
+
+def validation_reason(exc: RecordInvalidError) -> Reason:
+    """The dead-letter reason of a record that fails its resource's model: the first field, every problem."""
+    path, _ = exc.problems[0]
+    return Reason(category="validation", field=path, message=str(exc))
 
 
 class OutcomeRecorder:

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import redis
@@ -46,7 +45,6 @@ class SyncCounts:
     retrying: int = 0
     paused: int = 0
     retries: int = 0
-    by_state: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def pending(self) -> int:
@@ -105,7 +103,6 @@ class SyncTracker:
             retrying=raw.get("retrying", 0),
             paused=raw.get("paused", 0),
             retries=raw.get("retries", 0),
-            by_state=raw,
         )
 
     def meta(self, sync_id: str) -> dict[str, str]:

@@ -16,8 +16,9 @@ from typing import Any
 import redis
 
 from producers.records import InvalidRecord
-from worker.deadletters import DeadLetterStore, Reason
+from worker.deadletters import DeadLetterStore
 from worker.keys import Keys
+from worker.recorder import OutcomeRecorder, validation_reason
 from worker.records import RecordEnvelope
 from worker.resources import RecordInvalidError, get_resource
 from worker.tasks import enqueue_batch
@@ -109,24 +110,15 @@ class RecordIntake:
             try:
                 model.validate(record.payload)
             except RecordInvalidError as exc:
-                path, _ = exc.problems[0]
-                reason = Reason(category="validation", field=path, message=str(exc))
-                result.invalid.append(InvalidRecord(record, reason))
+                result.invalid.append(InvalidRecord(record, validation_reason(exc)))
             else:
                 result.accepted.append(record)
         self.tracker.start(sync_id, shop=shop, resource=resource, total=len(fresh))
+        recorder = OutcomeRecorder(
+            self.tracker, self.dead_letters, shop=shop, sync_id=sync_id, resource=resource
+        )
         for bad in result.invalid:
-            self.dead_letters.add(
-                shop=shop,
-                resource=resource,
-                sync_id=sync_id,
-                record_key=bad.record.key,
-                source=bad.record.source,
-                payload=bad.record.payload,
-                reason=bad.reason,
-                attempts=0,
-            )
-            self.tracker.mark(sync_id, bad.record.key, "dead_lettered", reason=bad.reason.model_dump())
+            recorder.dead_letter(bad.record, bad.reason)
         self._enqueue_batches(shop, resource, sync_id, result, dedupe)
         return result
 
