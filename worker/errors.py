@@ -83,6 +83,13 @@ class ThrottledError(RetryableError):
     requested_cost: float | None = None
 
 
+class OutcomeUnknownError(ThrottledError):
+    """An earlier non-idempotent write may have committed but cannot be seen yet.
+
+    Wait ``retry_after_s`` and look again; like a throttle, waiting does not use up the record's attempts.
+    """
+
+
 class ServerError(RetryableError):
     """HTTP 5xx."""
 
@@ -128,6 +135,7 @@ class ShopUnavailableError(ShopifyError):
 
 _CATEGORIES: dict[type[ShopifyError], str] = {
     ThrottledError: "throttled",
+    OutcomeUnknownError: "outcome_unknown",
     ServerError: "server_error",
     NetworkError: "network_error",
     UserErrorsError: "user_error",

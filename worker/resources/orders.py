@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from worker.client import GraphQLResult
-from worker.errors import AuthError, ServerError, ShopUnavailableError, ThrottledError, UserError
+from worker.errors import AuthError, OutcomeUnknownError, ShopUnavailableError, ThrottledError, UserError
 from worker.resources.base import (
     RecordResult,
     Resource,
@@ -32,7 +32,7 @@ from worker.resources.order_models import OrderRecord
 from worker.resources.shopify_ids import DOCUMENTS as LOOKUP_DOCUMENTS
 from worker.resources.shopify_ids import search_value, variants_by_sku
 
-SEARCH_SETTLE_S = 30
+SEARCH_SETTLE_S = 15
 LEDGER_TTL_S = 90 * 24 * 3600
 
 ORDER_BY_ID = """
@@ -157,7 +157,7 @@ class Orders(Resource[OrderRecord]):
     def group_key(self, payload: Mapping[str, Any]) -> str | None:
         """Rows of one source order (one row per line item) become one order."""
         value = payload.get("sourceIdentifier") or payload.get("source_identifier")
-        return f"order:{value}" if isinstance(value, str | int) and str(value).strip() else None
+        return str(value).strip() if isinstance(value, str | int) and str(value).strip() else None
 
     def merge(self, payloads: list[dict[str, Any]]) -> dict[str, Any]:
         """One order from its rows: every row adds its line items."""
@@ -181,11 +181,13 @@ class Orders(Resource[OrderRecord]):
         ledger = ctx.lookups
         if ledger is not None:
             attempt = ledger.get_many(ctx.shop, "order-create", [source_id]).get(source_id)
-            if attempt and time.time() - float(attempt) < SEARCH_SETTLE_S:
-                raise ServerError(
+            settle_s = float(attempt) + SEARCH_SETTLE_S - time.time() if attempt else 0.0
+            if settle_s > 0:
+                raise OutcomeUnknownError(
                     f"an earlier orderCreate for {source_id!r} may have committed; waiting for Shopify's "
                     "order search before creating it",
                     shop=ctx.shop,
+                    retry_after_s=settle_s,
                 )
             ledger.put_many(ctx.shop, "order-create", {source_id: str(time.time())}, ttl_s=LEDGER_TTL_S)
         try:
