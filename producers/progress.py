@@ -20,7 +20,7 @@ def sync_progress(label: str, *, enabled: bool) -> Iterator[ProgressCallback]:
         return
     columns = (
         TextColumn("[bold]{task.description}"),
-        BarColumn(),
+        BarColumn(bar_width=16),
         MofNCompleteColumn(),
         TextColumn(
             "synced [green]{task.fields[synced]}[/] dead-lettered [red]{task.fields[dead]}[/] "

@@ -53,7 +53,7 @@ def run_syncs(
             if runner.tracker.meta(job.sync_id):
                 raise SyncIdInUseError(f"sync id {job.sync_id!r} was used before; a sync id names one run")
         for job in jobs:
-            with sync_progress(f"{job.resource} -> {job.shop}", enabled=show_progress) as on_progress:
+            with sync_progress(job.resource, enabled=show_progress) as on_progress:
                 runner.enqueue(job)
                 runner.wait(job.sync_id, timeout_s=timeout_s, on_progress=on_progress)
         return runner.report(

@@ -48,7 +48,9 @@ def app_settings(component: str = "cli") -> AppSettings:
 def quiet_record_logs() -> None:
     """Commands with a progress bar show it, not a log line per record, unless a log level was asked for."""
     if ENV_PREFIX + "LOG_LEVEL" not in os.environ:
-        logging.getLogger().setLevel(logging.WARNING)
+        # Named loggers too: an embedded Celery worker configures the root logger again when it starts.
+        for name in ("", "worker", "celery", "producers"):
+            logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def shops_config(path: Any) -> ShopsConfig:
