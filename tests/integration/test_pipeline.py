@@ -182,3 +182,37 @@ def test_revoked_token_pauses_the_shop_and_keeps_its_records(deployment):
 
     assert wait_until(synced, timeout=60, interval=0.5)
     assert len(deployment.sim.state.shop(shop).customers.all()) == 40
+
+
+def test_dead_letters_replayed_with_a_corrected_mapping_sync(deployment):
+    shop = deployment.add_shop()
+    deployment.start_worker(concurrency=1)
+    rows = customer_rows(20)
+    for row in rows:
+        row["since"] = "2024-03-04"
+    for row in rows[:3]:
+        row["since"] = "2024/03/04"  # another export format: the mapping's template cannot parse it
+    template = {"mapping_type": "template", "to": "note", "from": "{{ since | to_datetime: '%Y-%m-%d' }}"}
+    code, report = deployment.sync(shop, rows, [*MAPPING, template], "--primary-key", "id")
+    assert code == 1 and (report["synced"], report["dead_lettered"]) == (17, 3)
+
+    fixed = {**template, "from": "{{ since | replace: '/', '-' | to_datetime: '%Y-%m-%d' }}"}
+    corrected = deployment.tmp / "corrected.json"
+    corrected.write_text(json.dumps([*MAPPING, fixed]), encoding="utf-8")
+    dry = deployment.cli(
+        "dlq", "replay", "--sync", report["sync_id"], "--mapping", str(corrected), "--dry-run"
+    )
+    assert dry.returncode == 0 and dry.stdout.count(" replay") == 3
+    assert len(deployment.cli("dlq", "list", "--sync", report["sync_id"], "--json").stdout.splitlines()) == 3
+
+    replayed = deployment.cli("dlq", "replay", "--sync", report["sync_id"], "--mapping", str(corrected))
+    assert replayed.returncode == 0, replayed.stderr
+
+    def all_synced():
+        status = json.loads(deployment.cli("status", report["sync_id"], "--json").stdout)
+        return (status["synced"], status["dead_lettered"]) == (20, 0)
+
+    assert wait_until(all_synced, timeout=60, interval=0.5)
+    assert deployment.cli("dlq", "list", "--sync", report["sync_id"], "--json").stdout == ""
+    notes = {c["email"]: c["note"] for c in deployment.sim.state.shop(shop).customers.all()}
+    assert notes["user0@example.com"].startswith("2024-03-04T00:00:00")
