@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 from collections.abc import Iterator
@@ -43,3 +44,13 @@ def key_prefix(any_redis: redis.Redis) -> Iterator[str]:
     yield prefix
     for key in any_redis.scan_iter(f"{prefix}:*"):
         any_redis.delete(key)
+
+
+@pytest.fixture(autouse=True)
+def _restore_log_levels() -> Iterator[None]:
+    """CLI commands run in-process lower some loggers' levels; later tests must see the defaults."""
+    names = ("", "worker", "celery", "producers")
+    levels = {name: logging.getLogger(name).level for name in names}
+    yield
+    for name, level in levels.items():
+        logging.getLogger(name).setLevel(level)
