@@ -174,3 +174,9 @@ def test_requests_built_from_records_fit_the_real_schema():
 
 def test_every_resource_has_sample_records():
     assert set(SAMPLE_RECORDS) == set(RESOURCES)
+
+
+def test_the_paused_shop_probe_validates_against_the_real_schema():
+    from worker.batch import PROBE
+
+    assert validate(load_admin_schema(), parse(PROBE)) == []

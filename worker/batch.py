@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 
 Unit = list[tuple[RecordEnvelope, ShopifyInput]]
 
+PROBE = "query Probe { shop { name } }"
+
 
 @dataclass(frozen=True)
 class Deferred:
@@ -50,6 +52,7 @@ class BatchOutcome:
     skipped: int = 0
     deferred: list[Deferred] = field(default_factory=list)
     held: list[RecordEnvelope] = field(default_factory=list)
+    resumed: bool = False
 
     def summary(self) -> dict[str, int]:
         """Counts, as a Celery task returns them."""
@@ -76,6 +79,7 @@ class BatchWriter:
         lookups: Cached SKU and location lookups, for the resources that need them.
         max_inline_wait_s: Longer retry waits defer the record instead of sleeping in the task.
         in_flight: Units in flight at once for this batch.
+        probe_interval_s: A paused shop is probed at most once per this many seconds, by one worker.
         time_budget_s: Units not finished when this much time has passed are deferred, so a task stays
             far below the broker's visibility timeout (after which Redis would hand it to another worker).
         sleep: Injectable for tests.
@@ -92,6 +96,7 @@ class BatchWriter:
     max_inline_wait_s: float = 10.0
     in_flight: int = 4
     time_budget_s: float = 900.0
+    probe_interval_s: float = 60.0
     sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep
     jitter: Callable[[], float] = random.random
 
@@ -144,7 +149,7 @@ class BatchWriter:
                 self._outcome.deferred.extend(Deferred(r, 0.5) for r, _ in unit)
                 return
             pause = self.pauses.reason(self.shop)
-            if pause:
+            if pause and not await self._probe_succeeds():
                 self._hold(unit, pause["category"])
                 return
             try:
@@ -165,6 +170,24 @@ class BatchWriter:
                     self.recorder.synced(record, result, request_id, requests.cost / len(unit))
                     self._outcome.synced += 1
             return
+
+    async def _probe_succeeds(self) -> bool:
+        """A paused shop gets one cheap request per probe interval (across every worker), never a storm.
+
+        When it succeeds (the merchant fixed the token, paid the bill), the shop is resumed and its held
+        records are enqueued again; the caller goes on writing.
+        """
+        if not self.pauses.probe_due(self.shop, self.probe_interval_s):
+            return False
+        try:
+            await self.gateway.send(PROBE, {})
+        except ShopifyError as err:
+            log.info("paused shop still refuses: %s", err, extra={"shop": self.shop})
+            return False
+        log.warning("paused shop answers again; resuming it", extra={"shop": self.shop})
+        self.pauses.unpause(self.shop)
+        self._outcome.resumed = True
+        return True
 
     def _context(self, unit: Unit) -> WriteContext:
         keys = tuple(r.key for r, _ in unit)

@@ -33,6 +33,10 @@ class Keys:
         """String (JSON): why the shop is paused; absent when it is not."""
         return f"{self.prefix}:pause:{shop}"
 
+    def probe(self, shop: str) -> str:
+        """String with a TTL: a paused shop was probed less than one probe interval ago."""
+        return f"{self.prefix}:probe:{shop}"
+
     def held(self, shop: str) -> str:
         """List (JSON batches): records kept while the shop is paused."""
         return f"{self.prefix}:held:{shop}"

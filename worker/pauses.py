@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from typing import Any
 
 import redis
@@ -56,6 +57,24 @@ class ShopPauses:
     def held(self, shop: str) -> list[dict[str, Any]]:
         """The batches held for ``shop``, oldest first."""
         return [json.loads(raw) for raw in self._redis.lrange(self._keys.held(shop), 0, -1)]
+
+    def probe_due(self, shop: str, interval_s: float) -> bool:
+        """True for exactly one caller per ``interval_s`` across every worker: its turn to probe the shop."""
+        return bool(self._redis.set(self._keys.probe(shop), "1", nx=True, px=max(int(interval_s * 1000), 1)))
+
+    def resume(self, shop: str, enqueue: Callable[[str, str, str, list[dict[str, Any]]], object]) -> int:
+        """Unpause ``shop`` and hand its held batches to ``enqueue``; returns how many records went back.
+
+        The flag goes first: once it is gone no worker adds to the held list (``hold`` checks it
+        atomically), and a worker taking a re-enqueued batch will not hold it again. Batches are
+        forgotten only after they were enqueued.
+        """
+        self.unpause(shop)
+        held = self.held(shop)
+        for batch in held:
+            enqueue(batch["shop"], batch["sync_id"], batch["resource"], batch["records"])
+        self.forget_held(shop, len(held))
+        return sum(len(batch["records"]) for batch in held)
 
     def unpause(self, shop: str) -> None:
         """Let the shop take requests again (its held batches stay until ``forget_held``)."""

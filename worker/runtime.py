@@ -98,6 +98,7 @@ class WorkerRuntime:
             max_inline_wait_s=self.settings.max_inline_wait_s,
             in_flight=self.settings.requests_in_flight_per_task,
             time_budget_s=self.settings.broker_visibility_timeout_s / 4,
+            probe_interval_s=self.settings.max_backoff_s * 2,
         )
         return await writer.write(records)
 

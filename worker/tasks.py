@@ -71,6 +71,8 @@ def _place_unsettled(
         enqueue_batch(
             shop, sync_id, resource, [d.record.to_dict() for d in outcome.deferred], countdown_s=delay
         )
+    if outcome.resumed:  # a probe found the shop answering again: its held batches go back to the queue
+        runtime.pauses.resume(shop, enqueue_batch)
     if outcome.held:
         held = [r.to_dict() for r in outcome.held]
         if not runtime.pauses.hold(

@@ -40,12 +40,5 @@ def resume(
     except ValueError as exc:
         fail(str(exc))
     with redis_state(settings) as (client, keys):
-        pauses = ShopPauses(client, keys)
-        # Unpause first: a worker taking a re-enqueued batch while the flag is set would hold it again, and
-        # once the flag is gone no worker adds to the held list (ShopPauses.hold checks it atomically).
-        pauses.unpause(name)
-        held = pauses.held(name)
-        for batch in held:
-            enqueue_batch(batch["shop"], batch["sync_id"], batch["resource"], batch["records"])
-        pauses.forget_held(name, len(held))
-    typer.echo(f"{name}: resumed; {sum(len(b['records']) for b in held)} record(s) enqueued again")
+        count = ShopPauses(client, keys).resume(name, enqueue_batch)
+    typer.echo(f"{name}: resumed; {count} record(s) enqueued again")

@@ -6,7 +6,7 @@ from collections import deque
 import fakeredis
 import pytest
 
-from worker.batch import BatchWriter
+from worker.batch import PROBE, BatchWriter
 from worker.client import GraphQLResult
 from worker.deadletters import DeadLetterStore
 from worker.errors import InvalidTokenError, NetworkError, ServerError, ThrottledError
@@ -57,7 +57,14 @@ class ScriptedClient:
         self.script = {k: deque(v) for k, v in script.items()}
         self.calls = []
 
+    probe_answer = InvalidTokenError("still revoked", status=401)
+
     async def execute(self, document, variables):
+        if document == PROBE:
+            self.calls.append("probe")
+            if isinstance(self.probe_answer, Exception):
+                raise self.probe_answer
+            return self.probe_answer
         email = variables["input"].get("email")
         self.calls.append(email)
         outcome = self.script[email].popleft()
@@ -161,7 +168,7 @@ def test_auth_failure_pauses_the_shop_and_holds_records_without_more_requests():
     h.writer.in_flight = 1
     outcome = h.run(["a@x.io", "b@x.io", "c@x.io"])
     assert [r.key for r in outcome.held] == ["a@x.io", "b@x.io", "c@x.io"]
-    assert h.client.calls == ["a@x.io"]
+    assert h.client.calls == ["a@x.io", "probe"]  # one probe per interval, not one per record
     assert h.pauses.reason("acme")["category"] == "invalid_token"
     assert h.tracker.counts("s1").paused == 3
 
@@ -214,3 +221,12 @@ def test_units_left_when_the_time_budget_is_spent_are_deferred():
     outcome = h.run(["a@x.io", "b@x.io"])
     assert outcome.synced == 0 and sorted(d.record.key for d in outcome.deferred) == ["a@x.io", "b@x.io"]
     assert h.client.calls == []
+
+
+def test_a_probe_that_succeeds_resumes_the_shop_and_writes_on():
+    h = Harness({"b@x.io": [ok(2)]})
+    h.pauses.pause("acme", category="invalid_token", message="401")
+    h.client.probe_answer = GraphQLResult({"shop": {"name": "Acme"}}, "req-p", 1, 1, STATUS)
+    outcome = h.run(["b@x.io"])
+    assert outcome.synced == 1 and outcome.resumed and h.pauses.reason("acme") is None
+    assert h.client.calls == ["probe", "b@x.io"]
