@@ -134,7 +134,9 @@ class BatchWriter:
                     log.exception(
                         "unit failed unexpectedly", extra={"shop": self.shop, "sync_id": self.sync_id}
                     )
-                    self._defer_or_give_up(unit, ServerError(f"unexpected {type(exc).__name__}: {exc}"))
+                    await self._after_failure(
+                        unit, ServerError(f"unexpected {type(exc).__name__}: {exc}"), inline=False
+                    )
 
         # A TaskGroup, unlike gather, never leaves sibling units running when one of them raises.
         async with asyncio.TaskGroup() as group:
@@ -206,8 +208,11 @@ class BatchWriter:
             lookups=self.lookups,
         )
 
-    async def _after_failure(self, unit: Unit, err: ShopifyError) -> bool:
-        """Settle a failed attempt of a unit; True when it should be tried again right away."""
+    async def _after_failure(self, unit: Unit, err: ShopifyError, *, inline: bool = True) -> bool:
+        """Settle a failed attempt of a unit; True when it should be tried again right away.
+
+        With ``inline`` False a retry is always deferred to a new task, never slept through here.
+        """
         err.shop = self.shop
         for record, _ in unit:
             if isinstance(err, ThrottledError):
@@ -226,22 +231,11 @@ class BatchWriter:
             return False
         for record, _ in unit:
             self.recorder.retrying(record, err, decision.delay_s)
-        if decision.delay_s > self.max_inline_wait_s:
+        if not inline or decision.delay_s > self.max_inline_wait_s:
             self._outcome.deferred.extend(Deferred(r, decision.delay_s) for r, _ in unit)
             return False
         await self.sleep(decision.delay_s)
         return True
-
-    def _defer_or_give_up(self, unit: Unit, err: ShopifyError) -> None:
-        """Count a failed attempt of the unit, then defer it, or dead-letter it when attempts ran out."""
-        for record, _ in unit:
-            record.attempts += 1
-        decision = decide(err, unit[0][0].attempts, self.policy, jitter=self.jitter)
-        if decision.action is Action.RETRY:
-            self._outcome.deferred.extend(Deferred(r, decision.delay_s) for r, _ in unit)
-        else:
-            for record, _ in unit:
-                self._dead_letter(record, _reason(err))
 
     def _dead_letter(self, record: RecordEnvelope, reason: Reason) -> None:
         self.recorder.dead_letter(record, reason)
