@@ -55,11 +55,11 @@ def prepare(
         if group is not None:
             groups.setdefault(group, []).append((row, payload))
             continue
-        yield _validated(RecordEnvelope(key=key, payload=payload, source=row), resource)
+        yield validated(RecordEnvelope(key=key, payload=payload, source=row), resource)
     for group, members in groups.items():
         payload = resource.merge([p for _, p in members])
         source = members[0][0] if len(members) == 1 else {"rows": [r for r, _ in members]}
-        yield _validated(RecordEnvelope(key=group, payload=payload, source=source), resource)
+        yield validated(RecordEnvelope(key=group, payload=payload, source=source), resource)
 
 
 def _primary_key_value(row: dict[str, Any], primary_key: str | None) -> str | None:
@@ -67,7 +67,8 @@ def _primary_key_value(row: dict[str, Any], primary_key: str | None) -> str | No
     return None if value in (None, "") else str(value)
 
 
-def _validated(envelope: RecordEnvelope, resource: Resource) -> RecordEnvelope | InvalidRecord:  # type: ignore[type-arg]
+def validated(envelope: RecordEnvelope, resource: Resource) -> RecordEnvelope | InvalidRecord:  # type: ignore[type-arg]
+    """The envelope when its payload fits the resource's model, else an ``InvalidRecord`` naming the field."""
     try:
         resource.validate(envelope.payload)
     except RecordInvalidError as exc:

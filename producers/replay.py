@@ -11,11 +11,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from producers.mapping import Mapping
-from producers.records import InvalidRecord, prepare
+from producers.records import InvalidRecord, prepare, validated
 from worker.deadletters import DeadLetter, DeadLetterStore, Reason
-from worker.recorder import validation_reason
 from worker.records import RecordEnvelope
-from worker.resources import RecordInvalidError, get_resource
+from worker.resources import get_resource
 from worker.tracking import SyncTracker
 
 Enqueue = Callable[[str, str, str, list[dict[str, Any]]], object]
@@ -44,13 +43,11 @@ def plan(entries: Iterable[DeadLetter], mapping: Mapping | None = None) -> list[
     for entry in entries:
         resource = get_resource(entry.resource)
         if mapping is None:
-            record = RecordEnvelope(key=entry.record_key, payload=entry.payload, source=entry.source)
-            try:
-                resource.validate(record.payload)
-            except RecordInvalidError as exc:
-                plans.append(ReplayPlan(entry, problem=validation_reason(exc)))
-                continue
-            plans.append(ReplayPlan(entry, record=record))
+            checked = validated(RecordEnvelope(entry.record_key, entry.payload, entry.source), resource)
+            if isinstance(checked, InvalidRecord):
+                plans.append(ReplayPlan(entry, problem=checked.reason))
+            else:
+                plans.append(ReplayPlan(entry, record=checked))
             continue
         grouped = entry.source.get("rows")
         rows: list[dict[str, Any]] = grouped if isinstance(grouped, list) else [entry.source]

@@ -15,12 +15,12 @@ from typing import Any
 
 import redis
 
-from producers.records import InvalidRecord
+from producers.records import InvalidRecord, validated
 from worker.deadletters import DeadLetterStore
 from worker.keys import Keys
-from worker.recorder import OutcomeRecorder, validation_reason
+from worker.recorder import OutcomeRecorder
 from worker.records import RecordEnvelope
-from worker.resources import RecordInvalidError, get_resource
+from worker.resources import get_resource
 from worker.tasks import enqueue_batch
 from worker.tracking import SyncTracker
 
@@ -107,12 +107,11 @@ class RecordIntake:
             return result
         model = get_resource(resource)
         for record in fresh:
-            try:
-                model.validate(record.payload)
-            except RecordInvalidError as exc:
-                result.invalid.append(InvalidRecord(record, validation_reason(exc)))
+            checked = validated(record, model)
+            if isinstance(checked, InvalidRecord):
+                result.invalid.append(checked)
             else:
-                result.accepted.append(record)
+                result.accepted.append(checked)
         self.tracker.start(sync_id, shop=shop, resource=resource, total=len(fresh))
         recorder = OutcomeRecorder(
             self.tracker, self.dead_letters, shop=shop, sync_id=sync_id, resource=resource
