@@ -26,7 +26,7 @@ from settings import AppSettings, ShopConfig, ShopsConfig
 from simulator.config import FaultConfig, ShopSpec
 from simulator.server import run_in_thread
 from simulator.state import SimulatorState
-from worker.app import queue_for
+from worker.app import queue_for, worker_command
 
 DEMO_SHOP = "demo-shop"
 # Faults a real sync meets now and then, so the demo shows retries working.
@@ -104,24 +104,9 @@ def _workers_for(settings: AppSettings, shop: ShopConfig, processes: int) -> Ite
             "SHOPIFY_SYNC_SHOPS_FILE": str(shops_file),
             "DEMO_SHOP_TOKEN": shop.access_token.get_secret_value(),
         }
-        command = [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "worker.app",
-            "worker",
-            "-Q",
-            queue_for(shop.shop_name),
-            "-c",
-            str(processes),
-            "-l",
-            "WARNING",
-            "-n",
-            f"demo-{os.getpid()}@%h",
-            "--without-mingle",
-            "--without-gossip",
-        ]
+        command = worker_command(
+            [queue_for(shop.shop_name)], concurrency=processes, name=f"demo-{os.getpid()}@%h"
+        )
         worker = subprocess.Popen(command, env=env, stdout=sys.stderr)  # noqa: S603
         try:
             yield shops

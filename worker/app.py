@@ -6,6 +6,8 @@ to the queues of the shops in the shops file.
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterable
 from typing import Any
 
 from celery import Celery, signals
@@ -21,6 +23,14 @@ COUNTDOWN_SHARE_OF_VISIBILITY = 0.1
 def queue_for(shop: str) -> str:
     """The queue of a shop's tasks: one per shop, so a big backlog never blocks another shop."""
     return f"shopify.{shop}"
+
+
+def worker_command(queues: Iterable[str], *, concurrency: int, name: str) -> list[str]:
+    """The command line of a separate ``celery worker`` process consuming ``queues``."""
+    return [
+        sys.executable, "-m", "celery", "-A", "worker.app", "worker", "-Q", ",".join(queues),
+        "-c", str(concurrency), "-l", "WARNING", "-n", name, "--without-mingle", "--without-gossip",
+    ]  # fmt: skip
 
 
 def max_countdown_s(settings: AppSettings) -> float:

@@ -23,6 +23,7 @@ from simulator.config import FaultConfig, ShopSpec
 from simulator.server import run_in_thread
 from simulator.state import SimulatorState
 from tests.conftest import TEST_REDIS_URL
+from worker.app import queue_for, worker_command
 
 pytestmark = pytest.mark.integration
 
@@ -125,26 +126,9 @@ class Deployment:
         return env
 
     def start_worker(self, concurrency: int = 2) -> subprocess.Popen:
-        queues = ",".join(f"shopify.{name}" for name in self.shops)
+        name = f"{self.prefix}-{len(self.workers)}@%h"
         worker = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "worker.app",
-                "worker",
-                "-Q",
-                queues,
-                "-c",
-                str(concurrency),
-                "-l",
-                "WARNING",
-                "-n",
-                f"{self.prefix}-{len(self.workers)}@%h",
-                "--without-mingle",
-                "--without-gossip",
-            ],
+            worker_command([queue_for(shop) for shop in self.shops], concurrency=concurrency, name=name),
             env=self.env,
             stdout=subprocess.DEVNULL,
             stderr=open(self.tmp / f"worker-{len(self.workers)}.log", "w"),
