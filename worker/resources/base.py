@@ -179,17 +179,23 @@ class SingleMutationResource(Resource[ModelT]):
         return [mutation_result(result.data, self.payload_field, self.object_field)]
 
 
+def payload_errors(data: Mapping[str, Any], payload_field: str) -> tuple[UserError, ...]:
+    """The user errors of one mutation's payload (``orderCancel`` calls them ``orderCancelUserErrors``)."""
+    payload = data.get(payload_field) or {}
+    raw = payload.get(f"{payload_field}UserErrors") or payload.get("userErrors") or ()
+    return tuple(UserError.from_payload(e) for e in raw)
+
+
 def mutation_result(data: Mapping[str, Any], payload_field: str, object_field: str | None) -> RecordResult:
     """The gid of the object a mutation wrote, or its ``userErrors`` as an error.
 
     Raises:
         ServerError: When the answer has neither the object nor userErrors.
     """
-    payload = data.get(payload_field) or {}
-    errors = tuple(UserError.from_payload(e) for e in payload.get("userErrors") or ())
+    errors = payload_errors(data, payload_field)
     if errors:
         return user_errors(errors, payload_field)
-    obj = payload.get(object_field) if object_field else None
+    obj = (data.get(payload_field) or {}).get(object_field) if object_field else None
     if not isinstance(obj, Mapping) or not obj.get("id"):
         raise ServerError(f"{payload_field} answered without a {object_field} id")
     return str(obj["id"])

@@ -12,13 +12,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator
 
-from worker.errors import UserError
 from worker.resources.base import (
     RecordResult,
     Send,
     ShopifyInput,
     SingleMutationResource,
     WriteContext,
+    payload_errors,
     user_errors,
 )
 from worker.resources.shared_models import CustomId, MailingAddress, Metafield
@@ -159,9 +159,7 @@ class Customers(SingleMutationResource[CustomerRecord]):
             follow_ups.append((METAFIELDS_SET, "metafieldsSet", {"metafields": entries}))
         for document, field, variables in follow_ups:
             answer = await send(document, variables)
-            errors = tuple(
-                UserError.from_payload(e) for e in (answer.data.get(field) or {}).get("userErrors") or ()
-            )
+            errors = payload_errors(answer.data, field)
             if errors:
                 return [user_errors(errors, field)]
         return [gid]

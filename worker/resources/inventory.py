@@ -13,7 +13,15 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, model_validator
 
 from worker.errors import UserError, UserErrorsError
-from worker.resources.base import RecordResult, Resource, Send, ShopifyInput, WriteContext, user_errors
+from worker.resources.base import (
+    RecordResult,
+    Resource,
+    Send,
+    ShopifyInput,
+    WriteContext,
+    payload_errors,
+    user_errors,
+)
 from worker.resources.shopify_ids import DOCUMENTS as LOOKUP_DOCUMENTS
 from worker.resources.shopify_ids import location_ids, variants_by_sku
 
@@ -133,8 +141,7 @@ class Inventory(Resource[InventoryRecord]):
                 "key": f"{ctx.idempotency_key}-{name}-{reason}-{attempt}",
             }  # fmt: skip
             result = await send(INVENTORY_SET, variables)
-            payload = result.data.get("inventorySetQuantities") or {}
-            errors = [UserError.from_payload(e) for e in payload.get("userErrors") or ()]
+            errors = payload_errors(result.data, "inventorySetQuantities")
             if not errors:
                 return done + [(i, item) for i, item, _ in members]
             indexes = [_entry_index(e, len(members)) for e in errors]

@@ -26,6 +26,7 @@ from worker.resources.base import (
     WriteContext,
     merge_rows,
     mutation_result,
+    payload_errors,
     user_errors,
 )
 from worker.resources.order_models import OrderRecord
@@ -276,10 +277,9 @@ class Orders(Resource[OrderRecord]):
             steps.append(("orderOpen", ORDER_OPEN, {"input": {"id": order_id}}))
         for field, document, variables in steps:
             result = await send(document, variables)
-            payload = result.data.get(field) or {}
-            raw = payload.get("orderCancelUserErrors") or payload.get("userErrors") or ()
-            if raw:
-                return user_errors(tuple(UserError.from_payload(e) for e in raw), field)
+            errors = payload_errors(result.data, field)
+            if errors:
+                return user_errors(errors, field)
         return None
 
 
