@@ -26,8 +26,9 @@ def enqueue_batch(
 ) -> str:
     """Send one batch to its shop's queue; returns the task id.
 
-    The task arguments carry the records but no credential: the worker reads the shop's token from
-    its own shops file. Flower shows a short form of the arguments (shop, sync, resource, count).
+    The task arguments carry the records but no credential: the worker reads the shop's token from its
+    own shops file or credential store. Flower shows a short form of the arguments (shop, sync,
+    resource, count).
     """
     options: dict[str, Any] = {
         "queue": queue_for(shop),
