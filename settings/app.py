@@ -89,6 +89,9 @@ class AppSettings(BaseSettings):
     requests_in_flight_per_task: Annotated[
         int, _require(lambda n: 1 <= n <= 32, "must be between 1 and 32")
     ] = 4
+    max_records_per_request: Annotated[
+        int, _require(lambda n: 1 <= n <= 100, "must be between 1 and 100")
+    ] = 25
     request_timeout_s: PositiveSeconds = 30.0
     broker_visibility_timeout_s: Annotated[int, _require(lambda n: n > 0, "must be positive")] = 3600
     sentry_dsn: SecretStr | None = None

@@ -33,6 +33,9 @@ log = logging.getLogger(__name__)
 Unit = list[tuple[RecordEnvelope, ShopifyInput]]
 
 PROBE = "query Probe { shop { name } }"
+# A batch whose booked turn is at most this far away starts now and waits in the limiter; a later one
+# goes back to the broker until its turn, leaving the worker slot to other shops.
+ADMISSION_SLACK_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,7 @@ class BatchOutcome:
     deferred: list[Deferred] = field(default_factory=list)
     held: list[RecordEnvelope] = field(default_factory=list)
     resumed: bool = False
+    not_before: float | None = None
 
     def summary(self) -> dict[str, int]:
         """Counts, as a Celery task returns them."""
@@ -79,6 +83,7 @@ class BatchWriter:
         lookups: Cached SKU and location lookups, for the resources that need them.
         max_inline_wait_s: Longer retry waits defer the record instead of sleeping in the task.
         in_flight: Units in flight at once for this batch.
+        max_records_per_request: The most records a packable resource packs into one document.
         probe_interval_s: A paused shop is probed at most once per this many seconds, by one worker.
         time_budget_s: Units not finished when this much time has passed are deferred, so a task stays
             far below the broker's visibility timeout (after which Redis would hand it to another worker).
@@ -95,6 +100,7 @@ class BatchWriter:
     lookups: LookupCache | None = None
     max_inline_wait_s: float = 10.0
     in_flight: int = 4
+    max_records_per_request: int = 25
     time_budget_s: float = 900.0
     probe_interval_s: float = 60.0
     sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep
@@ -109,8 +115,13 @@ class BatchWriter:
         """The shop handle."""
         return self.gateway.shop
 
-    async def write(self, records: list[RecordEnvelope]) -> BatchOutcome:
-        """Settle every record of the batch."""
+    async def write(self, records: list[RecordEnvelope], *, not_before: float | None = None) -> BatchOutcome:
+        """Settle every record of the batch.
+
+        A batch is first booked in its shop's schedule (``ShopLimiter.book``); when its turn is more than
+        ``ADMISSION_SLACK_S`` away, every record is deferred to that time, with ``not_before`` set so the
+        next run does not book again. ``not_before`` given: the batch was booked already.
+        """
         self._outcome = BatchOutcome()
         valid: Unit = []
         for record in records:
@@ -121,8 +132,13 @@ class BatchWriter:
                 valid.append((record, self.resource.validate(record.payload)))
             except RecordInvalidError as exc:
                 self._dead_letter(record, validation_reason(exc))
-        size = max(self.resource.chunk_size, 1)
-        units = [valid[i : i + size] for i in range(0, len(valid), size)]
+        units = self._units(valid)
+        if units and not_before is None:
+            wait_s = self.gateway.book(sum(self._estimate(unit) for unit in units))
+            if wait_s > ADMISSION_SLACK_S:
+                self._outcome.deferred.extend(Deferred(r, wait_s) for r, _ in valid)
+                self._outcome.not_before = time.time() + wait_s
+                return self._outcome
         gate = asyncio.Semaphore(max(self.in_flight, 1))
         self._deadline = time.monotonic() + self.time_budget_s
 
@@ -144,6 +160,29 @@ class BatchWriter:
                 group.create_task(one(unit))
         return self._outcome
 
+    def _units(self, valid: Unit) -> list[Unit]:
+        """Fixed chunks; or, for a packable resource, packs within the per-request cost and record limits."""
+        if not self.resource.packable:
+            size = max(self.resource.chunk_size, 1)
+            return [valid[i : i + size] for i in range(0, len(valid), size)]
+        budget = self.gateway.pack_budget()
+        units: list[Unit] = []
+        unit: Unit = []
+        spent = 0.0
+        for item in valid:
+            cost = self.resource.expected_cost(item[1], self.gateway.cost_of)
+            if unit and (len(unit) >= self.max_records_per_request or spent + cost > budget):
+                units.append(unit)
+                unit, spent = [], 0.0
+            unit.append(item)
+            spent += cost
+        if unit:
+            units.append(unit)
+        return units
+
+    def _estimate(self, unit: Unit) -> float:
+        return sum(self.resource.expected_cost(model, self.gateway.cost_of) for _, model in unit)
+
     async def _write_unit(self, unit: Unit) -> None:
         ctx = self._context(unit)
         while True:
@@ -161,6 +200,11 @@ class BatchWriter:
                 self._outcome.deferred.extend(Deferred(r, exc.wait_s) for r, _ in unit)
                 return
             except ShopifyError as err:
+                if len(unit) > 1 and self._split_on(err):
+                    half = len(unit) // 2
+                    await self._write_unit(unit[:half])
+                    await self._write_unit(unit[half:])
+                    return
                 if not await self._after_failure(unit, err):
                     return
                 continue
@@ -172,6 +216,17 @@ class BatchWriter:
                     self.recorder.synced(record, result, request_id, requests.cost / len(unit))
                     self._outcome.synced += 1
             return
+
+    def _split_on(self, err: ShopifyError) -> bool:
+        """Whether a unit refused unrun is worth sending again as two halves.
+
+        A unit that costs more than one request may (the bucket was smaller than assumed) is always
+        split. A throttled pack is split too: when the server gives only ``Retry-After`` and no bucket
+        figures, halves are how the pack size finds what the bucket can take.
+        """
+        if err.code == "MAX_COST_EXCEEDED":
+            return True
+        return self.resource.packable and type(err) is ThrottledError
 
     async def _probe_succeeds(self) -> bool:
         """A paused shop gets one cheap request per probe interval (across every worker), never a storm.

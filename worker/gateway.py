@@ -11,6 +11,7 @@ from typing import Any
 
 from worker.client import GraphQLResult, ShopifyClient
 from worker.errors import ShopifyError, ThrottledError
+from worker.packing import MAX_QUERY_COST, root_field_count
 from worker.ratelimit.limiter import ShopLimiter
 
 DEFAULT_COST = 10.0
@@ -42,7 +43,8 @@ class ShopGateway:
     """Sends documents to one shop under its leaky bucket.
 
     Each document's cost is learned from the server's ``requestedQueryCost`` and reserved before the
-    next send of that document; until then ``DEFAULT_COST`` (a mutation's base cost) is assumed.
+    next send of that document; until then ``DEFAULT_COST`` (a mutation's base cost) per root field is
+    assumed.
 
     Parameters:
         client: The shop's GraphQL client.
@@ -72,7 +74,20 @@ class ShopGateway:
 
     def cost_of(self, document: str) -> float:
         """The points a send of ``document`` reserves."""
-        return self._costs.get(document, DEFAULT_COST)
+        learned = self._costs.get(document)
+        return learned if learned is not None else DEFAULT_COST * root_field_count(document)
+
+    def book(self, cost: float) -> float:
+        """Book a batch's points in the shop's schedule; the seconds it should wait before it starts."""
+        return self._limiter.book(self.shop, cost)
+
+    def pack_budget(self) -> float:
+        """The most points one document may request.
+
+        Shopify's cap for a single query, and an eighth of the shop's bucket, so that several packed
+        requests fit in flight at once and a throttled one wastes little.
+        """
+        return min(MAX_QUERY_COST, self._limiter.capacity(self.shop) / 8)
 
     async def send(
         self, document: str, variables: Mapping[str, Any], *, cost: float | None = None
@@ -94,9 +109,9 @@ class ShopGateway:
             throttle = None
             if isinstance(err, ThrottledError):
                 throttle, err.requested_cost = err.throttle_status, cost
-            self._limiter.reconcile(reservation, throttle)
+            self._limiter.reconcile(reservation, throttle, 0.0 if throttle else None)
             raise
-        self._limiter.reconcile(reservation, result.throttle_status)
+        self._limiter.reconcile(reservation, result.throttle_status, result.actual_cost)
         log = _current_log.get()
         if log is not None:
             if result.request_id:

@@ -77,9 +77,14 @@ class WorkerRuntime:
         return self._session
 
     async def write_batch(
-        self, shop: str, sync_id: str, resource: str, records: list[RecordEnvelope]
+        self,
+        shop: str,
+        sync_id: str,
+        resource: str,
+        records: list[RecordEnvelope],
+        not_before: float | None = None,
     ) -> BatchOutcome:
-        """Write one batch for one shop."""
+        """Write one batch for one shop (``not_before``: already booked, see ``BatchWriter.write``)."""
         shop_config = self.shops.get(shop)
         writer = BatchWriter(
             gateway=await self._gateway(shop_config),
@@ -97,10 +102,11 @@ class WorkerRuntime:
             lookups=self.lookups,
             max_inline_wait_s=self.settings.max_inline_wait_s,
             in_flight=self.settings.requests_in_flight_per_task,
+            max_records_per_request=self.settings.max_records_per_request,
             time_budget_s=self.settings.broker_visibility_timeout_s / 4,
             probe_interval_s=self.settings.max_backoff_s * 2,
         )
-        return await writer.write(records)
+        return await writer.write(records, not_before=not_before)
 
     async def _gateway(self, shop: ShopConfig) -> ShopGateway:
         """One gateway per shop and process, so costs learned from answers outlive a batch."""

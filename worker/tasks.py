@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from celery import Task
 
 from worker.app import celery_app, max_countdown_s, queue_for
-from worker.batch import BatchOutcome
+from worker.batch import ADMISSION_SLACK_S, BatchOutcome
 from worker.deadletters import Reason
 from worker.recorder import OutcomeRecorder
 from worker.records import RecordEnvelope
@@ -22,13 +23,20 @@ UNEXPECTED_RETRIES = 3
 
 
 def enqueue_batch(
-    shop: str, sync_id: str, resource: str, records: list[dict[str, Any]], *, countdown_s: float = 0.0
+    shop: str,
+    sync_id: str,
+    resource: str,
+    records: list[dict[str, Any]],
+    *,
+    countdown_s: float = 0.0,
+    not_before: float | None = None,
 ) -> str:
     """Send one batch to its shop's queue; returns the task id.
 
     The task arguments carry the records but no credential: the worker reads the shop's token from its
     own shops file or credential store. Flower shows a short form of the arguments (shop, sync,
-    resource, count).
+    resource, count). ``not_before`` (epoch seconds) marks a batch already booked in its shop's
+    schedule, to start at that time.
     """
     options: dict[str, Any] = {
         "queue": queue_for(shop),
@@ -36,19 +44,30 @@ def enqueue_batch(
     }
     if countdown_s > 0:
         options["countdown"] = countdown_s
-    result = write_batch.apply_async(args=(shop, sync_id, resource, records), **options)
+    kwargs = {} if not_before is None else {"not_before": not_before}
+    result = write_batch.apply_async(args=(shop, sync_id, resource, records), kwargs=kwargs, **options)
     return str(result.id)
 
 
 @celery_app.task(name=WRITE_BATCH, bind=True, acks_late=True, reject_on_worker_lost=True)
 def write_batch(
-    self: Task[Any, Any], shop: str, sync_id: str, resource: str, records: list[dict[str, Any]]
+    self: Task[Any, Any],
+    shop: str,
+    sync_id: str,
+    resource: str,
+    records: list[dict[str, Any]],
+    not_before: float | None = None,
 ) -> dict[str, int]:
     """Write a batch of mapped records of one resource to one shop."""
     runtime = get_runtime()
+    if not_before is not None and not_before - time.time() > ADMISSION_SLACK_S:
+        # Back early: every countdown is capped below the broker's visibility timeout.
+        countdown_s = min(not_before - time.time(), max_countdown_s(runtime.settings))
+        enqueue_batch(shop, sync_id, resource, records, countdown_s=countdown_s, not_before=not_before)
+        return {"deferred": len(records)}
     envelopes = [RecordEnvelope.from_dict(r) for r in records]
     try:
-        outcome = runtime.run(runtime.write_batch(shop, sync_id, resource, envelopes))
+        outcome = runtime.run(runtime.write_batch(shop, sync_id, resource, envelopes, not_before))
         _place_unsettled(runtime, shop, sync_id, resource, outcome)
     except Exception as exc:
         if self.request.retries < UNEXPECTED_RETRIES:
@@ -69,9 +88,8 @@ def _place_unsettled(
     """
     if outcome.deferred:
         delay = min(max(d.delay_s for d in outcome.deferred), max_countdown_s(runtime.settings))
-        enqueue_batch(
-            shop, sync_id, resource, [d.record.to_dict() for d in outcome.deferred], countdown_s=delay
-        )
+        records = [d.record.to_dict() for d in outcome.deferred]
+        enqueue_batch(shop, sync_id, resource, records, countdown_s=delay, not_before=outcome.not_before)
     if outcome.resumed:  # a probe found the shop answering again: its held batches go back to the queue
         runtime.pauses.resume(shop, enqueue_batch)
     if outcome.held:

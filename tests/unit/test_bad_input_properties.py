@@ -19,6 +19,7 @@ from worker.client import GraphQLResult
 from worker.deadletters import DeadLetterStore
 from worker.gateway import ShopGateway
 from worker.keys import Keys
+from worker.packing import alias, root_field_count
 from worker.pauses import ShopPauses
 from worker.ratelimit import ShopLimiter
 from worker.recorder import OutcomeRecorder
@@ -79,13 +80,10 @@ class AlwaysOk:
     shop = "acme"
 
     async def execute(self, document, variables):
-        return GraphQLResult(
-            {"customerSet": {"customer": {"id": "gid://shopify/Customer/1"}, "userErrors": []}},
-            "req",
-            10,
-            10,
-            None,
-        )
+        payload = {"customer": {"id": "gid://shopify/Customer/1"}, "userErrors": []}
+        count = root_field_count(document)
+        data = {"customerSet": payload} if count == 1 else {alias(i): payload for i in range(count)}
+        return GraphQLResult(data, "req", 10 * count, 10 * count, None)
 
 
 @FAST

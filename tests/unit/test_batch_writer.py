@@ -95,6 +95,7 @@ class Harness:
             pauses=self.pauses,
             policy=policy,
             max_inline_wait_s=5.0,
+            max_records_per_request=1,  # one scripted answer per record; packing has its own tests
             sleep=sleep,
             jitter=lambda: 1.0,
         )

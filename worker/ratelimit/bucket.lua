@@ -1,10 +1,11 @@
 -- A shop's leaky bucket of GraphQL cost points, shared by every worker process through Redis.
 --
--- KEYS[1]  hash  bucket: available, capacity, rate, ts (seconds, from Redis TIME)
--- KEYS[2]  zset  reservations in flight: member "<token>|<cost>", score = expiry time (s)
--- ARGV[1]  op: "acquire" or "reconcile"
+-- KEYS[1]  hash  bucket: available, capacity, rate, ts (seconds, from Redis TIME); fresh (the send time
+--                of the newest request whose answer was adopted); tat (when booked work is done, see book)
+-- KEYS[2]  zset  reservations in flight: member "<token>|<cost>", score = send time + lifetime (s)
+-- ARGV[1]  op: "acquire", "reconcile" or "book"
 -- ARGV[2]  token: unique per request
--- ARGV[3]  cost: points requested by the request
+-- ARGV[3]  cost: points requested by the request (book: by the whole batch)
 -- ARGV[4]  capacity to assume until the server has told us (points)
 -- ARGV[5]  restore rate to assume until the server has told us (points/s)
 -- ARGV[6]  reservation lifetime (s): a reservation whose worker died stops counting after it
@@ -12,13 +13,19 @@
 -- ARGV[7]  server currentlyAvailable, or "" when the answer carried no throttleStatus
 -- ARGV[8]  server maximumAvailable, or ""
 -- ARGV[9]  server restoreRate, or ""
+-- ARGV[10] actualQueryCost, or "" when unknown
 --
 -- acquire: refills the bucket for the time elapsed; when it holds `cost` points, takes them and
 --   records the reservation. Returns {1, "0", available} or {0, wait_s, available}, where wait_s is
 --   the time until the bucket will hold `cost` points, or "-1" when it never can (cost > capacity).
--- reconcile: drops the reservation. When the server sent its throttleStatus, the server's numbers
---   win: capacity and rate are learned, and available becomes the server's figure less the points
---   reserved by our other requests still in flight (the server may not have seen them yet).
+-- reconcile: drops the reservation and refunds what the request did not use (cost - actual). When the
+--   answer carried throttleStatus, capacity and rate are learned, and the server's figure less the points
+--   reserved by our other requests still in flight becomes the estimate if it is lower (the server saw
+--   something we did not), or if it is higher and the answer is the newest yet: answers arrive out of
+--   order, and an older answer's figure predates requests the server has already charged since.
+-- book: admission of a batch (GCRA). `tat` is when the work booked so far will have been paid for at the
+--   restore rate; the batch may start once the whole bucket covers what is booked up to its end. Returns
+--   {1, wait_s, available}: how long the batch should wait before it starts (0: now).
 -- Numbers are returned as strings: Redis would truncate Lua floats to integers.
 
 local bucket, inflight = KEYS[1], KEYS[2]
@@ -28,11 +35,13 @@ local ttl = tonumber(ARGV[6])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 
-local state = redis.call('HMGET', bucket, 'available', 'capacity', 'rate', 'ts')
+local state = redis.call('HMGET', bucket, 'available', 'capacity', 'rate', 'ts', 'fresh', 'tat')
 local capacity = tonumber(state[2]) or tonumber(ARGV[4])
 local rate = tonumber(state[3]) or tonumber(ARGV[5])
 local available = tonumber(state[1]) or capacity
 local ts = tonumber(state[4]) or now
+local fresh = tonumber(state[5]) or 0
+local tat = math.max(tonumber(state[6]) or now, now)
 
 available = math.min(capacity, available + math.max(0, now - ts) * rate)
 redis.call('ZREMRANGEBYSCORE', inflight, '-inf', now)
@@ -48,23 +57,38 @@ if op == 'acquire' then
   else
     wait = (cost - available) / rate
   end
+elseif op == 'book' then
+  tat = tat + cost / rate
+  wait = math.max(0, tat - capacity / rate - now)
+  granted = 1
 else
-  redis.call('ZREM', inflight, token .. '|' .. ARGV[3])
+  local member = token .. '|' .. ARGV[3]
+  local expiry = tonumber(redis.call('ZSCORE', inflight, member))
+  local sent = expiry and (expiry - ttl) or 0
+  redis.call('ZREM', inflight, member)
+  local actual = tonumber(ARGV[10])
+  if actual and expiry then
+    available = math.min(capacity, available + math.max(0, cost - actual))
+  end
   local server_available = tonumber(ARGV[7])
   if server_available then
     capacity = tonumber(ARGV[8]) or capacity
     rate = tonumber(ARGV[9]) or rate
     local reserved = 0
-    for _, member in ipairs(redis.call('ZRANGE', inflight, 0, -1)) do
-      reserved = reserved + tonumber(string.match(member, '|([^|]+)$'))
+    for _, m in ipairs(redis.call('ZRANGE', inflight, 0, -1)) do
+      reserved = reserved + tonumber(string.match(m, '|([^|]+)$'))
     end
-    available = math.max(0, math.min(capacity, server_available - reserved))
+    local server = math.max(0, math.min(capacity, server_available - reserved))
+    if server < available or sent >= fresh then
+      available = server
+    end
+    fresh = math.max(fresh, sent)
   end
   granted = 1
 end
 
 redis.call('HSET', bucket, 'available', tostring(available), 'capacity', tostring(capacity),
-           'rate', tostring(rate), 'ts', tostring(now))
+           'rate', tostring(rate), 'ts', tostring(now), 'fresh', tostring(fresh), 'tat', tostring(tat))
 redis.call('EXPIRE', bucket, 86400)
 redis.call('EXPIRE', inflight, math.ceil(ttl) + 60)
 return {granted, tostring(wait), tostring(available)}

@@ -68,6 +68,7 @@ class ShopLimiter:
         reservation_ttl_s: float = 120.0,
     ) -> None:
         self._keys = keys
+        self._client = client
         self._script = client.register_script(_SCRIPT)
         self._defaults = (default_capacity, default_restore_rate, reservation_ttl_s)
 
@@ -114,8 +115,13 @@ class ShopLimiter:
                 raise WaitTooLongError(reservation.wait_s)
             await sleep(reservation.wait_s)
 
-    def reconcile(self, reservation: Reservation, throttle_status: Mapping[str, Any] | None) -> float:
-        """Release a reservation; when the answer carried ``throttleStatus``, adopt the server's numbers.
+    def reconcile(
+        self,
+        reservation: Reservation,
+        throttle_status: Mapping[str, Any] | None,
+        actual_cost: float | None = None,
+    ) -> float:
+        """Release a reservation, refunding what it did not use; adopt the server's numbers when it sent them.
 
         Returns:
             Points available after reconciling.
@@ -126,7 +132,22 @@ class ShopLimiter:
                 repr(float(throttle_status[k])) if throttle_status.get(k) is not None else ""
                 for k in ("currentlyAvailable", "maximumAvailable", "restoreRate")
             )
+        actual = "" if actual_cost is None else repr(float(actual_cost))
         _, _, available = self._call(
-            "reconcile", reservation.shop, reservation.token, reservation.cost, *server
+            "reconcile", reservation.shop, reservation.token, reservation.cost, *server, actual
         )
         return available
+
+    def book(self, shop: str, cost: float) -> float:
+        """Book ``cost`` points of work for a batch; returns the seconds it should wait before it starts.
+
+        Batches booked one after another start one after another, each when the bucket will have paid for
+        the work booked before it, so a shop's backlog waits in the broker instead of in worker slots.
+        """
+        _, wait_s, _ = self._call("book", shop, "", cost)
+        return wait_s
+
+    def capacity(self, shop: str) -> float:
+        """The shop's bucket size: learned from its answers, or the assumed default."""
+        raw = self._client.hget(self._keys.bucket(shop), "capacity")
+        return float(raw) if raw is not None else self._defaults[0]

@@ -1,15 +1,16 @@
 """What every resource writer shares: validate a mapped record, write a unit of records, read results.
 
-A resource writes *units*: one record at a time for most resources, or up to ``chunk_size`` records in
-one request (inventory quantities). ``write`` returns one result per record of the unit: the gid of the
-written object, or the ``UserErrorsError`` that rejects that record. A failure of the whole unit
-(throttle, 5xx, network, auth) is raised, and the batch writer retries or settles the unit as a whole.
+A resource writes *units*: one record at a time, up to ``chunk_size`` records in one request (inventory
+quantities), or, for a ``packable`` resource, as many records as the batch writer packs into one
+document. ``write`` returns one result per record of the unit: the gid of the written object, or the
+``UserErrorsError`` that rejects that record. A failure of the whole unit (throttle, 5xx, network,
+auth) is raised, and the batch writer retries or settles the unit as a whole.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, Protocol, TypeVar, final
 
@@ -19,6 +20,7 @@ from pydantic.alias_generators import to_camel
 from worker.client import GraphQLResult
 from worker.errors import ServerError, UserError, UserErrorsError
 from worker.lookups import LookupCache
+from worker.packing import packed_document, packed_variables, unpacked
 
 
 class Send(Protocol):
@@ -108,6 +110,7 @@ class Resource(ABC, Generic[ModelT]):
     model: type[ModelT]
     documents: ClassVar[tuple[str, ...]]
     chunk_size: ClassVar[int] = 1
+    packable: ClassVar[bool] = False
 
     @final
     def validate(self, payload: Mapping[str, Any]) -> ModelT:
@@ -124,6 +127,10 @@ class Resource(ABC, Generic[ModelT]):
     @abstractmethod
     async def write(self, records: list[ModelT], send: Send, ctx: WriteContext) -> list[RecordResult]:
         """Write a unit of at most ``chunk_size`` records; one result per record, in order."""
+
+    def expected_cost(self, record: ModelT, cost_of: Callable[[str], float]) -> float:
+        """Points one record is expected to take (``cost_of``: a document's), to pack and book batches."""
+        return cost_of(self.documents[0]) / self.chunk_size
 
     def with_source_key(self, payload: dict[str, Any], source_key: str | None) -> dict[str, Any]:
         """The payload, completed with the row's source primary key where the resource needs one."""
@@ -158,7 +165,11 @@ def merge_rows(payloads: list[dict[str, Any]], list_field: str) -> dict[str, Any
 
 
 class SingleMutationResource(Resource[ModelT]):
-    """A resource written with one mutation per record."""
+    """A resource written with one mutation per record.
+
+    A ``packable`` resource's mutation is an upsert, so a unit of several records goes out as one
+    document of aliased mutations (``worker.packing``) and a retry of the whole document is harmless.
+    """
 
     mutation: ClassVar[str]
     payload_field: ClassVar[str]
@@ -172,11 +183,23 @@ class SingleMutationResource(Resource[ModelT]):
         """Points to reserve for this record's mutation; None to use what the server asked last time."""
         return None
 
+    def expected_cost(self, record: ModelT, cost_of: Callable[[str], float]) -> float:
+        """The record's own cost when it has one, else what its mutation cost last time."""
+        cost = self.cost(record)
+        return cost if cost is not None else cost_of(self.mutation)
+
     async def write(self, records: list[ModelT], send: Send, ctx: WriteContext) -> list[RecordResult]:
-        """Send the mutation for the unit's single record."""
-        [record] = records
-        result = await send(self.mutation, self.build_variables(record), cost=self.cost(record))
-        return [mutation_result(result.data, self.payload_field, self.object_field)]
+        """Send the mutation for the unit's records: alone, or packed in one document."""
+        costs = [self.cost(record) for record in records]
+        cost = None if None in costs else sum(c for c in costs if c is not None)
+        if len(records) == 1:
+            result = await send(self.mutation, self.build_variables(records[0]), cost=cost)
+            return [mutation_result(result.data, self.payload_field, self.object_field)]
+        document = packed_document(self.mutation, len(records))
+        variables = packed_variables([self.build_variables(record) for record in records])
+        result = await send(document, variables, cost=cost)
+        answers = unpacked(result.data, self.payload_field, len(records))
+        return [mutation_result(answer, self.payload_field, self.object_field) for answer in answers]
 
 
 def payload_errors(data: Mapping[str, Any], payload_field: str) -> tuple[UserError, ...]:

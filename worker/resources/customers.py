@@ -119,6 +119,7 @@ class Customers(SingleMutationResource[CustomerRecord]):
     documents = (CUSTOMER_SET, EMAIL_CONSENT, SMS_CONSENT, METAFIELDS_SET)
     payload_field = "customerSet"
     object_field = "customer"
+    packable = True
 
     def build_variables(self, record: CustomerRecord) -> dict[str, Any]:
         """``input`` without the identity fields; the identity goes into ``identifier``."""
@@ -139,11 +140,14 @@ class Customers(SingleMutationResource[CustomerRecord]):
         return {"input": fields, "identifier": identifier}
 
     async def write(self, records: list[CustomerRecord], send: Send, ctx: WriteContext) -> list[RecordResult]:
-        """``customerSet``, then consent and metafields for the customer it returned."""
-        [gid] = await super().write(records, send, ctx)
-        if not isinstance(gid, str):
-            return [gid]
-        [record] = records
+        """``customerSet`` for the unit, then consent and metafields for each customer it returned."""
+        results = await super().write(records, send, ctx)
+        return [
+            await self._follow_ups(record, gid, send) if isinstance(gid, str) else gid
+            for record, gid in zip(records, results, strict=True)
+        ]
+
+    async def _follow_ups(self, record: CustomerRecord, gid: str, send: Send) -> RecordResult:
         follow_ups: list[tuple[str, str, dict[str, Any]]] = []
         if record.email_marketing_consent:
             consent = record.email_marketing_consent.model_dump(by_alias=True, exclude_none=True)
@@ -161,5 +165,5 @@ class Customers(SingleMutationResource[CustomerRecord]):
             answer = await send(document, variables)
             errors = payload_errors(answer.data, field)
             if errors:
-                return [user_errors(errors, field)]
-        return [gid]
+                return user_errors(errors, field)
+        return gid

@@ -14,7 +14,7 @@ write first looks the order up, and creates it only when Shopify has none:
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from worker.client import GraphQLResult
@@ -124,6 +124,10 @@ class Orders(Resource[OrderRecord]):
     def __init__(self, *, inventory_behaviour: str = "BYPASS", send_receipt: bool = False) -> None:
         self.options = {"inventoryBehaviour": inventory_behaviour, "sendReceipt": send_receipt,
                         "sendFulfillmentReceipt": send_receipt}  # fmt: skip
+
+    def expected_cost(self, record: OrderRecord, cost_of: Callable[[str], float]) -> float:
+        """A search by source identifier, then a create or an update."""
+        return cost_of(FIND_ORDER) + cost_of(ORDER_CREATE)
 
     async def write(self, records: list[OrderRecord], send: Send, ctx: WriteContext) -> list[RecordResult]:
         """Find the order by source identifier; create it when absent, else update it; then statuses."""

@@ -114,6 +114,7 @@ class Products(SingleMutationResource[ProductRecord]):
     documents = (PRODUCT_SET,)
     payload_field = "productSet"
     object_field = "product"
+    packable = True
 
     def group_key(self, payload: Mapping[str, Any]) -> str | None:
         """Rows with the same key are variants of one product: its id, custom id, or handle."""
