@@ -10,10 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import redis
+from kombu import Producer
 
 from producers.mapping import Mapping
 from producers.records import InvalidRecord, prepare
 from producers.report import ResourceReport, SyncReport
+from worker.app import celery_app
 from worker.deadletters import DeadLetterStore, dump_jsonl
 from worker.keys import Keys
 from worker.pauses import ShopPauses
@@ -63,7 +65,7 @@ class SyncRunner:
             self.tracker, self.dead_letters, shop=job.shop, sync_id=job.sync_id, resource=job.resource
         )
 
-        def flush() -> None:
+        def flush(producer: Producer) -> None:
             if not batch and not invalid:
                 return
             self.tracker.start(
@@ -72,19 +74,21 @@ class SyncRunner:
             for bad in invalid:
                 recorder.dead_letter(bad.record, bad.reason)
             if batch:
-                enqueue_batch(job.shop, job.sync_id, job.resource, [r.to_dict() for r in batch])
+                records = [r.to_dict() for r in batch]
+                enqueue_batch(job.shop, job.sync_id, job.resource, records, producer=producer)
             batch.clear()
             invalid.clear()
 
-        for item in prepare(job.rows, job.mapping, resource, primary_key=job.primary_key):
-            total += 1
-            if isinstance(item, InvalidRecord):
-                invalid.append(item)
-            else:
-                batch.append(item)
-            if len(batch) >= self._batch_size or len(invalid) >= self._batch_size:
-                flush()
-        flush()
+        with celery_app.producer_or_acquire() as producer:
+            for item in prepare(job.rows, job.mapping, resource, primary_key=job.primary_key):
+                total += 1
+                if isinstance(item, InvalidRecord):
+                    invalid.append(item)
+                else:
+                    batch.append(item)
+                if len(batch) >= self._batch_size or len(invalid) >= self._batch_size:
+                    flush(producer)
+            flush(producer)
         return total
 
     def wait(

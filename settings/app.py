@@ -79,7 +79,7 @@ class AppSettings(BaseSettings):
     shops_file: Path = Path("shops.toml")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["text", "json"] = "text"
-    batch_size: Annotated[int, _require(lambda n: 1 <= n <= 250, "must be between 1 and 250")] = 50
+    batch_size: Annotated[int, _require(lambda n: 1 <= n <= 250, "must be between 1 and 250")] = 100
     max_attempts: Annotated[int, _require(lambda n: n >= 1, "must be at least 1")] = 8
     base_backoff_s: PositiveSeconds = 0.5
     max_backoff_s: PositiveSeconds = 30.0

@@ -86,7 +86,7 @@ async def _graphql(request: web.Request, shop_name: str) -> web.StreamResponse:
         if request.transport is not None:
             request.transport.close()
         return web.Response(status=204)
-    state.stats_counters.record_status(response.status)
+    state.stats_counters.record_status(response.status, shop_name)
     return response
 
 
@@ -111,7 +111,7 @@ async def _answer(
     if outcome.status != 200:
         return web.json_response(outcome.body, status=outcome.status, headers={**headers, **outcome.headers})
     if outcome.throttled:
-        state.stats_counters.record_throttled()
+        state.stats_counters.record_throttled(shop.spec.name)
         if state.faults.throttle_response == "http429":
             return responses.too_many_requests(outcome.wait_s)
     return web.json_response(outcome.body, headers=headers)

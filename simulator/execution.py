@@ -11,6 +11,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from graphql import (
@@ -71,13 +72,9 @@ class Outcome:
 def run_graphql(shop: ShopState, request: GraphQLRequest, api_version: str) -> Outcome:
     """Run one request against ``shop`` and return the body to answer with."""
     schema = simulator_schema()
-    try:
-        document = parse(request.query)
-    except GraphQLError as error:
-        return _errors_only([graphql_errors.syntax_error(error)])
-    validation = validate(schema, document)
-    if validation:
-        return _errors_only([graphql_errors.validation_error(error, document) for error in validation])
+    document = _checked_document(request.query)
+    if not isinstance(document, DocumentNode):
+        return _errors_only(list(document))
     operation = get_operation_ast(document, request.operation_name)
     if operation is None:
         return _errors_only(
@@ -129,6 +126,19 @@ def run_graphql(shop: ShopState, request: GraphQLRequest, api_version: str) -> O
     return Outcome(
         body=body, mutations=context.mutations_executed, executed=tuple(context.executed_mutations)
     )
+
+
+@lru_cache(maxsize=512)
+def _checked_document(query: str) -> DocumentNode | tuple[dict[str, Any], ...]:
+    """The parsed document, or its syntax or validation errors; clients send the same few documents."""
+    try:
+        document = parse(query)
+    except GraphQLError as error:
+        return (graphql_errors.syntax_error(error),)
+    validation = validate(simulator_schema(), document)
+    if validation:
+        return tuple(graphql_errors.validation_error(error, document) for error in validation)
+    return document
 
 
 def _errors_only(errors: list[dict[str, Any]]) -> Outcome:

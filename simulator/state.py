@@ -96,16 +96,19 @@ class Stats:
         self._throttled = 0
         self._mutations = 0
         self._resets = 0
+        self._by_shop: dict[str, Counter[str]] = {}
 
-    def record_status(self, status: int) -> None:
+    def record_status(self, status: int, shop: str = "") -> None:
         """Count one answered GraphQL-endpoint request."""
         with self._lock:
             self._by_status[status] += 1
+            self._by_shop.setdefault(shop, Counter())["requests"] += 1
 
-    def record_throttled(self) -> None:
+    def record_throttled(self, shop: str = "") -> None:
         """Count one throttled answer (HTTP 200 ``THROTTLED`` or HTTP 429)."""
         with self._lock:
             self._throttled += 1
+            self._by_shop.setdefault(shop, Counter())["throttled"] += 1
 
     def record_mutations(self, count: int) -> None:
         """Count mutation root fields that were executed."""
@@ -127,6 +130,10 @@ class Stats:
                 "throttled": self._throttled,
                 "mutations": self._mutations,
                 "connection_resets": self._resets,
+                "by_shop": {
+                    shop: {"requests": c["requests"], "throttled": c["throttled"]}
+                    for shop, c in sorted(self._by_shop.items())
+                },
             }
 
 

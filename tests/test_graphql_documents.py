@@ -15,6 +15,7 @@ from settings import ShopConfig
 from simulator import ShopSpec, SimulatorState, run_in_thread
 from tests.support.admin_schema import load_admin_schema
 from worker.client import GraphQLResult, ShopifyClient
+from worker.packing import packed_document, packed_variables
 from worker.resources import RESOURCES, WriteContext
 
 SAMPLE_RECORDS: dict[str, list[dict[str, Any]]] = {
@@ -132,6 +133,14 @@ def test_every_document_validates_against_the_real_schema(name):
     for document in RESOURCES[name].documents:
         errors = validate(load_admin_schema(), parse(document))
         assert errors == [], [e.message for e in errors]
+
+
+@pytest.mark.parametrize("name", sorted(n for n, r in RESOURCES.items() if r.packable))
+def test_packed_documents_and_their_variables_fit_the_real_schema(name):
+    resource = RESOURCES[name]
+    models = [resource.validate(r) for r in SAMPLE_RECORDS[name]]
+    document = packed_document(resource.mutation, len(models))
+    check_request(document, packed_variables([resource.build_variables(m) for m in models]))
 
 
 def test_requests_built_from_records_fit_the_real_schema():

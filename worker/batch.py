@@ -35,7 +35,7 @@ Unit = list[tuple[RecordEnvelope, ShopifyInput]]
 PROBE = "query Probe { shop { name } }"
 # A batch whose booked turn is at most this far away starts now and waits in the limiter; a later one
 # goes back to the broker until its turn, leaving the worker slot to other shops.
-ADMISSION_SLACK_S = 1.0
+ADMISSION_SLACK_S = 0.5
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,8 @@ class BatchWriter:
 
         A batch is first booked in its shop's schedule (``ShopLimiter.book``); when its turn is more than
         ``ADMISSION_SLACK_S`` away, every record is deferred to that time, with ``not_before`` set so the
-        next run does not book again. ``not_before`` given: the batch was booked already.
+        next run does not book again (left unset when the shop's bucket was not known yet, and nothing
+        was booked). ``not_before`` given: the batch was booked already.
         """
         self._outcome = BatchOutcome()
         valid: Unit = []
@@ -134,10 +135,11 @@ class BatchWriter:
                 self._dead_letter(record, validation_reason(exc))
         units = self._units(valid)
         if units and not_before is None:
-            wait_s = self.gateway.book(sum(self._estimate(unit) for unit in units))
-            if wait_s > ADMISSION_SLACK_S:
-                self._outcome.deferred.extend(Deferred(r, wait_s) for r, _ in valid)
-                self._outcome.not_before = time.time() + wait_s
+            booking = self.gateway.book(sum(self._estimate(unit) for unit in units))
+            if booking.wait_s > ADMISSION_SLACK_S:
+                self._outcome.deferred.extend(Deferred(r, booking.wait_s) for r, _ in valid)
+                if booking.booked:
+                    self._outcome.not_before = time.time() + booking.wait_s
                 return self._outcome
         gate = asyncio.Semaphore(max(self.in_flight, 1))
         self._deadline = time.monotonic() + self.time_budget_s

@@ -12,7 +12,7 @@ from typing import Any
 from worker.client import GraphQLResult, ShopifyClient
 from worker.errors import ShopifyError, ThrottledError
 from worker.packing import MAX_QUERY_COST, root_field_count
-from worker.ratelimit.limiter import ShopLimiter
+from worker.ratelimit.limiter import Booking, ShopLimiter
 
 DEFAULT_COST = 10.0
 
@@ -77,8 +77,8 @@ class ShopGateway:
         learned = self._costs.get(document)
         return learned if learned is not None else DEFAULT_COST * root_field_count(document)
 
-    def book(self, cost: float) -> float:
-        """Book a batch's points in the shop's schedule; the seconds it should wait before it starts."""
+    def book(self, cost: float) -> Booking:
+        """Book a batch's points in the shop's schedule."""
         return self._limiter.book(self.shop, cost)
 
     def pack_budget(self) -> float:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -36,5 +36,11 @@ class RecordEnvelope:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """The task-argument form."""
-        return asdict(self)
+        """The task-argument form (shallow: ``asdict`` would deep-copy every payload for nothing)."""
+        return {
+            "key": self.key,
+            "payload": self.payload,
+            "source": self.source,
+            "attempts": self.attempts,
+            "throttles": self.throttles,
+        }

@@ -54,6 +54,8 @@ class CustomerStore:
         self._now = now
         self._lock = threading.RLock()
         self._customers: dict[str, dict[str, Any]] = {}
+        # ("email" | "phone", stored value) -> customer id; both are unique per shop.
+        self._ids_by_contact: dict[tuple[str, str], str] = {}
         self._customer_numbers = itertools.count(1)
         self._address_numbers = itertools.count(1)
 
@@ -118,7 +120,7 @@ class CustomerStore:
             if errors:
                 return SetResult(None, errors)
             merged["updatedAt"] = self._now()
-            self._customers[merged["id"]] = merged
+            self._store(merged)
             return SetResult(copy.deepcopy(merged))
 
     def _resolve_target(
@@ -213,12 +215,20 @@ class CustomerStore:
         return errors
 
     def _find(self, *, email: str | None = None, phone: str | None = None) -> dict[str, Any] | None:
-        for customer in self._customers.values():
-            if email is not None and customer.get("email") == rules.normalize_email(email):
-                return customer
-            if phone is not None and customer.get("phone") and customer["phone"] == _phone_key(phone):
-                return customer
-        return None
+        if email is not None:
+            found = self._ids_by_contact.get(("email", rules.normalize_email(email)))
+        else:
+            found = self._ids_by_contact.get(("phone", _phone_key(phone))) if phone is not None else None
+        return self._customers.get(found) if found is not None else None
+
+    def _store(self, record: dict[str, Any]) -> None:
+        previous = self._customers.get(record["id"])
+        for key in ("email", "phone"):
+            if previous is not None and previous.get(key):
+                self._ids_by_contact.pop((key, previous[key]), None)
+            if record.get(key):
+                self._ids_by_contact[(key, record[key])] = record["id"]
+        self._customers[record["id"]] = record
 
     def _blank(self) -> dict[str, Any]:
         now = self._now()

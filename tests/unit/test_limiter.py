@@ -3,7 +3,7 @@ import asyncio
 import pytest
 
 from worker.keys import Keys
-from worker.ratelimit.limiter import ShopLimiter, WaitTooLongError
+from worker.ratelimit.limiter import Booking, ShopLimiter, WaitTooLongError
 
 
 @pytest.fixture
@@ -69,7 +69,16 @@ def test_acquire_sleeps_for_the_refill_then_gets_points(limiter):
     assert sleeps and sleeps[0] == pytest.approx(0.5, abs=0.05)
 
 
+SERVER = {"maximumAvailable": 100, "restoreRate": 10}
+
+
+def learn(limiter, available=100.0):
+    """Reconcile one request with the server's figures, as the first answer from a shop does."""
+    limiter.reconcile(limiter.try_acquire("acme", 1.0), {**SERVER, "currentlyAvailable": available}, 1.0)
+
+
 def test_acquire_refuses_waits_longer_than_allowed(limiter):
+    learn(limiter)
     assert limiter.try_acquire("acme", 100.0).granted
 
     async def no_sleep(_s):
@@ -78,6 +87,64 @@ def test_acquire_refuses_waits_longer_than_allowed(limiter):
     with pytest.raises(WaitTooLongError) as exc:
         asyncio.run(limiter.acquire("acme", 50.0, sleep=no_sleep, max_wait_s=1))
     assert exc.value.wait_s == pytest.approx(5.0, abs=0.1)
+
+
+def test_before_the_first_answer_long_waits_are_short_polls(limiter):
+    first = limiter.try_acquire("acme", 100.0)
+    sleeps = []
+
+    async def learning_sleep(s):
+        sleeps.append(s)
+        # Meanwhile the first request's answer arrives: its bucket had points to spare.
+        limiter.reconcile(first, {**SERVER, "currentlyAvailable": 100}, 100.0)
+
+    reservation = asyncio.run(limiter.acquire("acme", 50.0, sleep=learning_sleep, max_wait_s=1))
+    assert reservation.granted and reservation.learned
+    assert sleeps == [pytest.approx(0.5)]
+
+
+def test_an_answer_older_than_the_last_one_adopted_cannot_raise_the_estimate(limiter):
+    learn(limiter, available=100.0)
+    older = limiter.try_acquire("acme", 10.0)
+    newer = limiter.try_acquire("acme", 10.0)
+    # The newer request's answer arrives first: 60 left after both, less the older one still in flight
+    # (the server had charged it already: a conservative estimate, corrected by the next fresh answer).
+    assert limiter.reconcile(newer, {**SERVER, "currentlyAvailable": 60}, 10.0) == pytest.approx(50, abs=1)
+    # The older answer's 70 predates the newer request's charge: it must not raise the estimate.
+    assert limiter.reconcile(older, {**SERVER, "currentlyAvailable": 70}, 10.0) == pytest.approx(50, abs=1)
+    # A lower figure always wins, whatever its age: the server saw something we did not.
+    late = limiter.try_acquire("acme", 10.0)
+    assert limiter.reconcile(late, {**SERVER, "currentlyAvailable": 20}, 10.0) == pytest.approx(20, abs=1)
+
+
+def test_the_unused_part_of_a_reservation_is_refunded(limiter):
+    learn(limiter, available=100.0)
+    r = limiter.try_acquire("acme", 40.0)
+    assert r.available == pytest.approx(60, abs=0.5)
+    # An answer without throttleStatus but with its actual cost (12 of the 40 reserved).
+    assert limiter.reconcile(r, None, 12.0) == pytest.approx(88, abs=0.5)
+
+
+def test_batches_are_booked_one_after_another_at_the_restore_rate(limiter):
+    learn(limiter, available=100.0)
+    # The bucket (100 points, 10/s) covers the first 100 points at once; then one 50-point batch per 5 s.
+    assert [round(limiter.book("acme", 50.0).wait_s) for _ in range(4)] == [0, 0, 5, 10]
+    assert limiter.book("other-shop", 50.0).wait_s == 0
+
+
+def test_before_the_first_answer_only_the_assumed_bucket_is_booked(limiter):
+    assert limiter.book("acme", 60.0) == Booking(booked=True, wait_s=0.0)
+    refused = limiter.book("acme", 60.0)
+    assert not refused.booked and refused.wait_s == pytest.approx(1.0)
+
+
+def test_learning_a_faster_restore_rate_shortens_the_booked_schedule(limiter):
+    # Booked at the assumed 10 points/s: 200 points would take 20 s.
+    limiter.book("acme", 100.0)
+    limiter.reconcile(limiter.try_acquire("acme", 1.0), {"currentlyAvailable": 1000, "maximumAvailable": 1000,
+                                                          "restoreRate": 100}, 1.0)  # fmt: skip
+    # At 100 points/s the 100 booked points take 1 s, well within the new bucket's 10 s of tolerance.
+    assert limiter.book("acme", 500.0).wait_s == 0
 
 
 def test_a_request_bigger_than_the_bucket_fails_instead_of_waiting_forever(limiter):

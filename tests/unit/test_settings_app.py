@@ -28,7 +28,7 @@ def test_defaults() -> None:
     assert s.key_prefix == "shopify-sync"
     assert s.shops_file == Path("shops.toml")
     assert (s.log_level, s.log_format) == ("INFO", "text")
-    assert (s.batch_size, s.max_attempts, s.requests_in_flight_per_task) == (50, 8, 4)
+    assert (s.batch_size, s.max_attempts, s.requests_in_flight_per_task) == (100, 8, 4)
     assert (s.base_backoff_s, s.max_backoff_s, s.max_inline_wait_s) == (0.5, 30.0, 10.0)
     assert (s.request_timeout_s, s.broker_visibility_timeout_s) == (30.0, 3600)
     assert s.sentry_dsn is None
@@ -78,13 +78,13 @@ def test_blank_redis_url_means_embedded(monkeypatch: pytest.MonkeyPatch, value: 
 
 def test_empty_variable_counts_as_unset(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SHOPIFY_SYNC_BATCH_SIZE", "")
-    assert load_app_settings().batch_size == 50
+    assert load_app_settings().batch_size == 100
 
 
 def test_dotenv_file_is_not_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     (tmp_path / ".env").write_text("SHOPIFY_SYNC_BATCH_SIZE=7\n")
     monkeypatch.chdir(tmp_path)
-    assert load_app_settings().batch_size == 50
+    assert load_app_settings().batch_size == 100
 
 
 def test_secrets_are_hidden_from_repr(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,7 +1,8 @@
 -- A shop's leaky bucket of GraphQL cost points, shared by every worker process through Redis.
 --
 -- KEYS[1]  hash  bucket: available, capacity, rate, ts (seconds, from Redis TIME); fresh (the send time
---                of the newest request whose answer was adopted); tat (when booked work is done, see book)
+--                of the newest request whose answer was adopted, 0 until the server has told us anything);
+--                tat (when the work booked so far is paid for, see book)
 -- KEYS[2]  zset  reservations in flight: member "<token>|<cost>", score = send time + lifetime (s)
 -- ARGV[1]  op: "acquire", "reconcile" or "book"
 -- ARGV[2]  token: unique per request
@@ -25,9 +26,14 @@
 --   order, and an older answer's figure predates requests the server has already charged since.
 -- book: admission of a batch (GCRA). `tat` is when the work booked so far will have been paid for at the
 --   restore rate; the batch may start once the whole bucket covers what is booked up to its end. Returns
---   {1, wait_s, available}: how long the batch should wait before it starts (0: now).
+--   {1, wait_s, available}: booked, to start in wait_s seconds (0: now). Until the server has told us the
+--   shop's bucket, only what fits the assumed bucket at once is booked; any other batch gets
+--   {0, UNLEARNED_WAIT_S, available}: ask again shortly, as a schedule made with the assumed figures
+--   would hold a Plus shop's batches back ten times too long.
+-- Every reply carries a 4th value: "1" once the server has told us the shop's bucket, else "0".
 -- Numbers are returned as strings: Redis would truncate Lua floats to integers.
 
+local UNLEARNED_WAIT_S = 1.0
 local bucket, inflight = KEYS[1], KEYS[2]
 local op, token, cost = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local ttl = tonumber(ARGV[6])
@@ -58,9 +64,13 @@ if op == 'acquire' then
     wait = (cost - available) / rate
   end
 elseif op == 'book' then
-  tat = tat + cost / rate
-  wait = math.max(0, tat - capacity / rate - now)
-  granted = 1
+  local booked = tat + cost / rate
+  wait = math.max(0, booked - capacity / rate - now)
+  if fresh > 0 or wait == 0 then
+    tat, granted = booked, 1
+  else
+    wait = UNLEARNED_WAIT_S
+  end
 else
   local member = token .. '|' .. ARGV[3]
   local expiry = tonumber(redis.call('ZSCORE', inflight, member))
@@ -73,7 +83,10 @@ else
   local server_available = tonumber(ARGV[7])
   if server_available then
     capacity = tonumber(ARGV[8]) or capacity
+    local old_rate = rate
     rate = tonumber(ARGV[9]) or rate
+    -- Work booked at the old rate takes a different time at the new one.
+    tat = now + (tat - now) * old_rate / rate
     local reserved = 0
     for _, m in ipairs(redis.call('ZRANGE', inflight, 0, -1)) do
       reserved = reserved + tonumber(string.match(m, '|([^|]+)$'))
@@ -82,7 +95,7 @@ else
     if server < available or sent >= fresh then
       available = server
     end
-    fresh = math.max(fresh, sent)
+    fresh = math.max(fresh, sent, 1)
   end
   granted = 1
 end
@@ -91,4 +104,4 @@ redis.call('HSET', bucket, 'available', tostring(available), 'capacity', tostrin
            'rate', tostring(rate), 'ts', tostring(now), 'fresh', tostring(fresh), 'tat', tostring(tat))
 redis.call('EXPIRE', bucket, 86400)
 redis.call('EXPIRE', inflight, math.ceil(ttl) + 60)
-return {granted, tostring(wait), tostring(available)}
+return {granted, tostring(wait), tostring(available), fresh > 0 and '1' or '0'}

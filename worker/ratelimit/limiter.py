@@ -28,6 +28,8 @@ class Reservation:
             until it will.
         wait_s: Seconds to wait before asking again.
         available: Points left in the bucket after this call.
+        learned: True once the server's answers have told the shop's bucket size and restore rate; before,
+            ``wait_s`` comes from assumed figures.
     """
 
     shop: str
@@ -36,6 +38,24 @@ class Reservation:
     granted: bool
     wait_s: float
     available: float
+    learned: bool = True
+
+
+@dataclass(frozen=True)
+class Booking:
+    """A batch's place in its shop's schedule (``ShopLimiter.book``).
+
+    Attributes:
+        booked: False while the shop's bucket is not known yet: nothing was booked; ask again after
+            ``wait_s``.
+        wait_s: Seconds until the batch should start.
+    """
+
+    booked: bool
+    wait_s: float
+
+
+UNLEARNED_POLL_S = 0.5
 
 
 class WaitTooLongError(Exception):
@@ -72,20 +92,22 @@ class ShopLimiter:
         self._script = client.register_script(_SCRIPT)
         self._defaults = (default_capacity, default_restore_rate, reservation_ttl_s)
 
-    def _call(self, op: str, shop: str, token: str, cost: float, *server: str) -> tuple[bool, float, float]:
+    def _call(
+        self, op: str, shop: str, token: str, cost: float, *server: str
+    ) -> tuple[bool, float, float, bool]:
         capacity, rate, ttl = self._defaults
         raw = self._script(
             keys=[self._keys.bucket(shop), self._keys.inflight(shop)],
             args=[op, token, repr(float(cost)), repr(capacity), repr(rate), repr(ttl), *server],
         )
-        granted, wait_s, available = raw
-        return bool(int(granted)), float(wait_s), float(available)
+        granted, wait_s, available, learned = raw
+        return bool(int(granted)), float(wait_s), float(available), learned in (b"1", "1", 1)
 
     def try_acquire(self, shop: str, cost: float) -> Reservation:
         """Take ``cost`` points if the bucket holds them now; never waits."""
         token = uuid.uuid4().hex
-        granted, wait_s, available = self._call("acquire", shop, token, cost)
-        return Reservation(shop, token, cost, granted, wait_s, available)
+        granted, wait_s, available, learned = self._call("acquire", shop, token, cost)
+        return Reservation(shop, token, cost, granted, wait_s, available, learned)
 
     async def acquire(
         self,
@@ -97,8 +119,11 @@ class ShopLimiter:
     ) -> Reservation:
         """Take ``cost`` points, sleeping while the bucket refills.
 
+        While the bucket is not learned yet, waits are short polls: the first answer from the shop (to
+        any worker) may show a bucket ten times bigger than assumed.
+
         Raises:
-            WaitTooLongError: When a single wait would exceed ``max_wait_s``.
+            WaitTooLongError: When a single wait would exceed ``max_wait_s`` (learned buckets only).
             CostExceedsBucketError: When the request costs more than the shop's whole bucket.
         """
         while True:
@@ -111,6 +136,9 @@ class ShopLimiter:
                     shop=shop,
                     code="MAX_COST_EXCEEDED",
                 )
+            if not reservation.learned:
+                await sleep(min(reservation.wait_s, UNLEARNED_POLL_S))
+                continue
             if reservation.wait_s > max_wait_s:
                 raise WaitTooLongError(reservation.wait_s)
             await sleep(reservation.wait_s)
@@ -133,19 +161,19 @@ class ShopLimiter:
                 for k in ("currentlyAvailable", "maximumAvailable", "restoreRate")
             )
         actual = "" if actual_cost is None else repr(float(actual_cost))
-        _, _, available = self._call(
+        _, _, available, _ = self._call(
             "reconcile", reservation.shop, reservation.token, reservation.cost, *server, actual
         )
         return available
 
-    def book(self, shop: str, cost: float) -> float:
-        """Book ``cost`` points of work for a batch; returns the seconds it should wait before it starts.
+    def book(self, shop: str, cost: float) -> Booking:
+        """Book ``cost`` points of work for a batch, in the shop's schedule.
 
         Batches booked one after another start one after another, each when the bucket will have paid for
         the work booked before it, so a shop's backlog waits in the broker instead of in worker slots.
         """
-        _, wait_s, _ = self._call("book", shop, "", cost)
-        return wait_s
+        booked, wait_s, _, _ = self._call("book", shop, "", cost)
+        return Booking(booked, wait_s)
 
     def capacity(self, shop: str) -> float:
         """The shop's bucket size: learned from its answers, or the assumed default."""
