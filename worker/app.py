@@ -33,6 +33,27 @@ def worker_command(queues: Iterable[str], *, concurrency: int, name: str) -> lis
     ]  # fmt: skip
 
 
+# Publishing a task rides out a broker restart of up to about a minute (then raises), instead of kombu's
+# default of three tries within a second.
+PUBLISH_RETRY_POLICY = {"max_retries": 20, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 3.0}
+REDIS_TRANSPORT = "worker.broker:Transport"
+
+
+def broker_transport_options(settings: AppSettings) -> dict[str, Any]:
+    """The Redis transport's options: the visibility timeout, and how often abandoned messages come back.
+
+    A message taken by a worker that died stays unacknowledged in Redis until the visibility timeout has
+    passed; then a worker puts it back in its queue. kombu looks for such messages only every 100 s by
+    default; here every tenth of the timeout (at most every 10 s), so they come back soon after it.
+    """
+    timeout = settings.broker_visibility_timeout_s
+    return {
+        "visibility_timeout": timeout,
+        "unacked_restore_interval": max(1, min(10, timeout // 10)),
+        "unacked_restore_throttle": 1,
+    }
+
+
 def max_countdown_s(settings: AppSettings) -> float:
     """The longest countdown a task may be given."""
     return settings.broker_visibility_timeout_s * COUNTDOWN_SHARE_OF_VISIBILITY
@@ -55,7 +76,10 @@ def create_celery_app(settings: AppSettings) -> Celery:
         worker_send_task_events=True,
         task_send_sent_event=False,
         task_default_queue="shopify.default",
-        broker_transport_options={"visibility_timeout": settings.broker_visibility_timeout_s},
+        # With Redis, kombu's Redis transport with the fix in worker/broker.py (a worker survives a restart).
+        broker_transport=REDIS_TRANSPORT if settings.redis_url else None,
+        broker_transport_options=broker_transport_options(settings),
+        task_publish_retry_policy=PUBLISH_RETRY_POLICY,
         broker_connection_retry_on_startup=True,
         broker_connection_max_retries=None,
         worker_hijack_root_logger=False,

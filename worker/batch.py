@@ -125,8 +125,9 @@ class BatchWriter:
         """
         self._outcome = BatchOutcome()
         valid: Unit = []
+        done = self.recorder.synced_among(records)
         for record in records:
-            if self.recorder.already_synced(record):
+            if record.key in done:
                 self._outcome.skipped += 1
                 continue
             try:
@@ -210,13 +211,15 @@ class BatchWriter:
                 if not await self._after_failure(unit, err):
                     return
                 continue
+            written: list[tuple[RecordEnvelope, str]] = []
             for (record, _), result in zip(unit, results, strict=True):
                 if isinstance(result, UserErrorsError):
                     self._dead_letter(record, _reason(result))
                 else:
-                    request_id = requests.request_ids[-1] if requests.request_ids else None
-                    self.recorder.synced(record, result, request_id, requests.cost / len(unit))
-                    self._outcome.synced += 1
+                    written.append((record, result))
+            request_id = requests.request_ids[-1] if requests.request_ids else None
+            self.recorder.synced(written, request_id, requests.cost / len(unit))
+            self._outcome.synced += len(written)
             return
 
     def _split_on(self, err: ShopifyError) -> bool:

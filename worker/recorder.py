@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from worker.deadletters import DeadLetterStore, Reason
 from worker.errors import ShopifyError
 from worker.records import RecordEnvelope
 from worker.resources.base import RecordInvalidError
-from worker.tracking import SyncTracker
+from worker.tracking import State, SyncTracker
 
 log = logging.getLogger(__name__)
 
@@ -42,13 +43,22 @@ class OutcomeRecorder:
         outcome = self._tracker.outcome(self.sync_id, record.key)
         return bool(outcome and outcome.get("state") == "synced")
 
+    def synced_among(self, records: list[RecordEnvelope]) -> set[str]:
+        """The keys of the records an earlier delivery of this task synced already (one round trip)."""
+        states = self._tracker.states(self.sync_id, [r.key for r in records])
+        return {r.key for r, state in zip(records, states, strict=True) if state == "synced"}
+
     def synced(
-        self, record: RecordEnvelope, gid: str, request_id: str | None, cost: float | None = None
+        self, written: list[tuple[RecordEnvelope, str]], request_id: str | None, cost: float | None = None
     ) -> None:
-        """The record is in Shopify as ``gid``; ``cost`` is the request's actual query cost."""
-        self._tracker.mark(self.sync_id, record.key, "synced", gid=gid, attempts=record.attempts + 1)
-        context = self._context(record, outcome="synced", gid=gid, request_id=request_id, cost=cost)
-        log.info("synced", extra=context)
+        """Each record is in Shopify as its gid; ``cost`` is each one's share of the request's actual cost."""
+        marks: list[tuple[str, State, dict[str, Any]]] = [
+            (r.key, "synced", {"gid": gid, "attempts": r.attempts + 1}) for r, gid in written
+        ]
+        self._tracker.mark_many(self.sync_id, marks)
+        for record, gid in written:
+            context = self._context(record, outcome="synced", gid=gid, request_id=request_id, cost=cost)
+            log.info("synced", extra=context)
 
     def dead_letter(self, record: RecordEnvelope, reason: Reason) -> None:
         """The record cannot be written as it is (unless an earlier delivery synced it already)."""

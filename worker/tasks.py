@@ -6,8 +6,11 @@ import logging
 import time
 from typing import Any
 
+import redis
 from celery import Task
+from celery.exceptions import Reject
 from kombu import Producer
+from kombu.exceptions import OperationalError
 
 from worker.app import celery_app, max_countdown_s, queue_for
 from worker.batch import ADMISSION_SLACK_S, BatchOutcome
@@ -21,6 +24,11 @@ log = logging.getLogger(__name__)
 WRITE_BATCH = "shopify_sync.write_batch"
 # Retries of a batch whose task crashed on an unexpected exception (a bug, not a Shopify answer).
 UNEXPECTED_RETRIES = 3
+# Redis (the broker, and where outcomes are kept) did not answer: a restart, a failover, a network cut.
+REDIS_DOWN: tuple[type[Exception], ...] = (redis.ConnectionError, redis.TimeoutError, OperationalError)
+# A batch sent again after Redis came back waits this long, so that a copy Celery itself put back in the
+# queue when it lost its connection goes first: two copies never write the same record at the same moment.
+RESEND_DELAY_S = 3.0
 
 
 def enqueue_batch(
@@ -75,12 +83,68 @@ def write_batch(
         outcome = runtime.run(runtime.write_batch(shop, sync_id, resource, envelopes, not_before))
         _place_unsettled(runtime, shop, sync_id, resource, outcome)
     except Exception as exc:
+        if redis_unavailable(exc):
+            _send_again_when_redis_answers(runtime, shop, sync_id, resource, envelopes, not_before, exc)
+            return {"sent_again": len(envelopes)}
         if self.request.retries < UNEXPECTED_RETRIES:
             log.exception("batch failed unexpectedly; retrying it", extra={"shop": shop, "sync_id": sync_id})
             raise self.retry(exc=exc, countdown=2**self.request.retries) from exc
         _dead_letter_unsettled(runtime, shop, sync_id, resource, envelopes, exc)
         raise
     return outcome.summary()
+
+
+def redis_unavailable(exc: BaseException, depth: int = 0) -> bool:
+    """True when ``exc``, an exception grouped in it, or one it was raised from says Redis did not answer."""
+    if isinstance(exc, REDIS_DOWN):
+        return True
+    if depth > 8:
+        return False
+    if isinstance(exc, BaseExceptionGroup):
+        return any(redis_unavailable(e, depth + 1) for e in exc.exceptions)
+    cause = exc.__cause__ or exc.__context__
+    return cause is not None and redis_unavailable(cause, depth + 1)
+
+
+def wait_for_redis(client: redis.Redis, timeout_s: float) -> bool:
+    """Ping until Redis answers (True) or ``timeout_s`` has passed (False)."""
+    deadline = time.monotonic() + timeout_s
+    delay = 0.1
+    while True:
+        try:
+            return bool(client.ping())
+        except redis.RedisError:
+            if time.monotonic() + delay > deadline:
+                return False
+            time.sleep(delay)
+            delay = min(delay * 2, 2.0)
+
+
+def _send_again_when_redis_answers(
+    runtime: WorkerRuntime,
+    shop: str,
+    sync_id: str,
+    resource: str,
+    envelopes: list[RecordEnvelope],
+    not_before: float | None,
+    exc: Exception,
+) -> None:
+    """Redis went away mid-batch: once it answers again, send the batch again (synced records are skipped).
+
+    Celery's own retry would publish while Redis is still down, fail, and drop the message. If Redis
+    stays away longer than a task's time budget, the message is given back instead (``Reject`` with
+    requeue): it stays unacknowledged in Redis and returns after the visibility timeout.
+    """
+    log.warning("Redis did not answer during the batch (%s); sending it again once it does", exc,
+                extra={"shop": shop, "sync_id": sync_id})  # fmt: skip
+    if not wait_for_redis(runtime.redis, runtime.settings.broker_visibility_timeout_s / 4):
+        raise Reject(exc, requeue=True) from exc
+    records = [e.to_dict() for e in envelopes]
+    delay = min(RESEND_DELAY_S, max_countdown_s(runtime.settings))
+    try:
+        enqueue_batch(shop, sync_id, resource, records, countdown_s=delay, not_before=not_before)
+    except REDIS_DOWN as again:
+        raise Reject(again, requeue=True) from again
 
 
 def _place_unsettled(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -89,6 +90,15 @@ class SyncTracker:
         )
         return bool(changed)
 
+    def mark_many(self, sync_id: str, marks: Iterable[tuple[str, State, dict[str, Any]]]) -> None:
+        """``mark`` for several records in one round trip: ``(record key, state, detail)`` each."""
+        pipe = self._redis.pipeline(transaction=False)
+        keys = [self._keys.sync_counts(sync_id), self._keys.sync_records(sync_id)]
+        for record_key, state, detail in marks:
+            outcome = json.dumps({"state": state, "at": time.time(), **detail}, default=str)
+            self._mark(keys=keys, args=[record_key, state, outcome], client=pipe)
+        pipe.execute()
+
     def count_retry(self, sync_id: str) -> None:
         """Count one retried attempt (a statistic, not a state)."""
         self._redis.hincrby(self._keys.sync_counts(sync_id), "retries", 1)
@@ -113,6 +123,13 @@ class SyncTracker:
         """The stored outcome of one record, or None when it has none yet."""
         raw = self._redis.hget(self._keys.sync_records(sync_id), record_key)
         return json.loads(raw) if raw else None
+
+    def states(self, sync_id: str, record_keys: list[str]) -> list[str | None]:
+        """The state of each record (None: no outcome yet), in one round trip."""
+        if not record_keys:
+            return []
+        raw = self._redis.hmget(self._keys.sync_records(sync_id), record_keys)
+        return [json.loads(r)["state"] if r else None for r in raw]
 
     def outcomes(self, sync_id: str) -> dict[str, dict[str, Any]]:
         """Every record's outcome, by record key."""
