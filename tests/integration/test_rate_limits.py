@@ -102,11 +102,13 @@ def test_a_small_shop_does_not_wait_behind_a_big_shops_backlog(deployment):
     rows = deployment.tmp / "big.jsonl"
     rows.write_text("".join(json.dumps({**r, "id": f"b{r['id']}"}) + "\n" for r in customer_rows(3000)))
     (deployment.tmp / "mapping.json").write_text(json.dumps(MAPPING))
-    big_sync = subprocess.Popen(
-        [sys.executable, "-m", "producers", "sync", "--shops", str(deployment.shops_file), "--shop", big, "--resource", "customers", "--mapping",
-         str(deployment.tmp / "mapping.json"), "--input", str(rows), "--primary-key", "id", "--json"],
-        env=deployment.env, stdout=subprocess.DEVNULL, stderr=open(deployment.tmp / "big-sync.log", "w"),
-    )  # fmt: skip
+    command = [
+        sys.executable, "-m", "producers", "sync", "--shops", str(deployment.shops_file), "--shop", big,
+        "--resource", "customers", "--mapping", str(deployment.tmp / "mapping.json"), "--input", str(rows),
+        "--primary-key", "id", "--json",
+    ]  # fmt: skip
+    log = open(deployment.tmp / "big-sync.log", "w")
+    big_sync = subprocess.Popen(command, env=deployment.env, stdout=subprocess.DEVNULL, stderr=log)
     deployment.workers.append(big_sync)
     big_store = deployment.sim.state.shop(big).customers
     assert wait_until(lambda: len(big_store.all()) > 0, timeout=60), (
