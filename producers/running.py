@@ -5,13 +5,14 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 
 import redis
 
 from producers.embedded import embedded_worker
 from producers.progress import sync_progress
 from producers.report import SyncReport
-from producers.sync import SyncJob, SyncRunner
+from producers.sync import SyncJob, SyncRunner, until_redis_answers
 from settings import AppSettings, ShopsConfig
 from worker.keys import Keys
 
@@ -29,7 +30,10 @@ def sync_runner(settings: AppSettings, shops: ShopsConfig) -> Iterator[tuple[Syn
         return
     client = redis.Redis.from_url(settings.redis_url or "")
     try:
-        yield SyncRunner(client, Keys(settings.key_prefix), batch_size=settings.batch_size), "redis"
+        runner = SyncRunner(
+            client, Keys(settings.key_prefix), batch_size=settings.batch_size, recover_lost=True
+        )
+        yield runner, "redis"
     finally:
         client.close()
 
@@ -49,16 +53,16 @@ def run_syncs(
     """
     started = time.monotonic()
     with sync_runner(settings, shops) as (runner, mode):
-        for job in jobs:
-            if runner.tracker.meta(job.sync_id):
+        for job in jobs:  # a producer started while Redis restarts waits for it
+            if until_redis_answers(partial(runner.tracker.meta, job.sync_id)):
                 raise SyncIdInUseError(f"sync id {job.sync_id!r} was used before; a sync id names one run")
         for job in jobs:
             with sync_progress(job.resource, enabled=show_progress) as on_progress:
                 runner.enqueue(job)
                 runner.wait(job.sync_id, timeout_s=timeout_s, on_progress=on_progress)
-        return runner.report(
-            jobs, report_id=report_id, mode=mode, started=started, output_dir=settings.output_dir
-        )
+        output_dir = settings.output_dir
+        report = partial(runner.report, jobs, report_id=report_id, mode=mode, started=started)
+        return until_redis_answers(partial(report, output_dir=output_dir))
 
 
 def run_sync(

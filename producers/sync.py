@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import redis
 from kombu import Producer
+from kombu.exceptions import OperationalError
 
 from producers.mapping import Mapping
 from producers.records import InvalidRecord, prepare
+from producers.recovery import LostTaskWatch, SentBatches
 from producers.report import ResourceReport, SyncReport
 from worker.app import celery_app
 from worker.deadletters import DeadLetterStore, dump_jsonl
@@ -25,7 +29,32 @@ from worker.resources import get_resource
 from worker.tasks import enqueue_batch
 from worker.tracking import SyncCounts, SyncTracker
 
+log = logging.getLogger(__name__)
+
 ProgressCallback = Callable[[SyncCounts], None]
+T = TypeVar("T")
+# A producer rides out a Redis restart of up to this long (then the error stops the sync).
+REDIS_RETRY_S = 60.0
+REDIS_DOWN = (redis.ConnectionError, redis.TimeoutError, OperationalError)
+
+
+def until_redis_answers(call: Callable[[], T], *, within_s: float = REDIS_RETRY_S) -> T:
+    """``call()``, tried again while Redis does not answer (a restart, a failover), for up to ``within_s``.
+
+    Only for steps that may run twice: every step a producer retries is idempotent (outcomes and dead
+    letters are keyed by record), except the count of records a sync adds, which a connection lost
+    after Redis ran the command but before it answered would count twice.
+    """
+    deadline = time.monotonic() + within_s
+    delay = 0.2
+    while True:
+        try:
+            return call()
+        except REDIS_DOWN:
+            if time.monotonic() + delay > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 2.0)
 
 
 def new_sync_id() -> str:
@@ -48,11 +77,21 @@ class SyncJob:
 class SyncRunner:
     """Producer side of a sync, over one Redis (real, or fakeredis in embedded mode)."""
 
-    def __init__(self, client: redis.Redis, keys: Keys, *, batch_size: int) -> None:
+    def __init__(
+        self, client: redis.Redis, keys: Keys, *, batch_size: int, recover_lost: bool = False
+    ) -> None:
+        """Producer state over ``client``.
+
+        With ``recover_lost`` (a Redis broker, and producers that wait for their syncs), ``enqueue`` keeps
+        what it sent and ``wait`` sends again the records of a task the broker lost (``producers.recovery``).
+        """
         self.tracker = SyncTracker(client, keys)
         self.dead_letters = DeadLetterStore(client, keys)
         self.pauses = ShopPauses(client, keys)
         self._batch_size = batch_size
+        self._redis = client
+        self._recover_lost = recover_lost
+        self._sent: dict[str, SentBatches] = {}
 
     def enqueue(self, job: SyncJob) -> int:
         """Map, validate and enqueue every row; invalid rows are dead-lettered here. Returns the row count."""
@@ -68,14 +107,20 @@ class SyncRunner:
         def flush(producer: Producer) -> None:
             if not batch and not invalid:
                 return
-            self.tracker.start(
-                job.sync_id, shop=job.shop, resource=job.resource, total=len(batch) + len(invalid)
+            count = len(batch) + len(invalid)
+            until_redis_answers(
+                lambda: self.tracker.start(job.sync_id, shop=job.shop, resource=job.resource, total=count)
             )
             for bad in invalid:
-                recorder.dead_letter(bad.record, bad.reason)
+                until_redis_answers(partial(recorder.dead_letter, bad.record, bad.reason))
             if batch:
                 records = [r.to_dict() for r in batch]
-                enqueue_batch(job.shop, job.sync_id, job.resource, records, producer=producer)
+                until_redis_answers(
+                    lambda: enqueue_batch(job.shop, job.sync_id, job.resource, records, producer=producer)
+                )
+                if self._recover_lost:
+                    sent = self._sent.setdefault(job.sync_id, SentBatches(job.shop, job.resource))
+                    sent.batches.append(records)
             batch.clear()
             invalid.clear()
 
@@ -99,15 +144,46 @@ class SyncRunner:
         on_progress: ProgressCallback | None = None,
         poll_s: float = 0.2,
     ) -> SyncCounts:
-        """Follow a sync until every record is settled (or held by a paused shop), or until the timeout."""
+        """Follow a sync until every record is settled (or held by a paused shop), or until the timeout.
+
+        With ``recover_lost``, records that no task holds any more are sent again meanwhile.
+        """
         deadline = time.monotonic() + timeout_s
+        sent = self._sent.pop(sync_id, None)
+        watch = LostTaskWatch(self._redis, sent.shop) if sent else None
         while True:
-            counts = self.tracker.counts(sync_id)
+            try:
+                counts = self.tracker.counts(sync_id)
+            except REDIS_DOWN:  # Redis restarting: keep waiting for it, within the sync's timeout
+                if time.monotonic() >= deadline:
+                    raise
+                time.sleep(poll_s)
+                continue
             if on_progress:
                 on_progress(counts)
             if counts.finished or time.monotonic() >= deadline:
                 return counts
+            if sent and watch and watch.lost(counts):
+                self._send_again(sync_id, sent)
             time.sleep(poll_s)
+
+    def _send_again(self, sync_id: str, sent: SentBatches) -> None:
+        """Enqueue again the records of ``sent`` that are not synced, dead-lettered or held yet."""
+        count = 0
+        outcomes = until_redis_answers(lambda: self.tracker.outcomes(sync_id))
+        for records in sent.batches:
+            pending = [
+                r for r in records if (outcomes.get(r["key"]) or {}).get("state") in (None, "retrying")
+            ]
+            if pending:
+                until_redis_answers(partial(enqueue_batch, sent.shop, sync_id, sent.resource, pending))
+                count += len(pending)
+        log.warning(
+            "%d record(s) of sync %s were held by no task (a worker or Redis stopped as the task was taken); "
+            "sent them again",
+            count,
+            sync_id,
+        )
 
     def report(
         self, jobs: list[SyncJob], *, report_id: str, mode: str, started: float, output_dir: Path | None

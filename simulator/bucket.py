@@ -33,9 +33,10 @@ class LeakyBucket:
     def available(self) -> float:
         """Return the points available now, after restoring for the time elapsed."""
         now = self._clock()
-        elapsed = max(0.0, now - self._updated_at)
-        self._available = min(self.capacity, self._available + elapsed * self.restore_rate)
-        self._updated_at = now
+        if now > self._updated_at:  # not while a drain holds the bucket empty (``_updated_at`` ahead)
+            elapsed = now - self._updated_at
+            self._available = min(self.capacity, self._available + elapsed * self.restore_rate)
+            self._updated_at = now
         return self._available
 
     def try_reserve(self, cost: float) -> bool:
@@ -49,10 +50,20 @@ class LeakyBucket:
         """Give back ``points`` (requested minus actual cost), never above capacity."""
         self._available = min(self.capacity, self.available() + max(0.0, points))
 
+    def drain(self, hold_s: float = 0.0) -> None:
+        """Empty the bucket and keep it empty for ``hold_s`` seconds, then let it refill at ``restore_rate``.
+
+        As if another app on the store used every point meanwhile: requests are throttled until then.
+        """
+        self.available()
+        self._available = 0.0
+        self._updated_at = self._clock() + max(0.0, hold_s)
+
     def seconds_until(self, cost: float) -> float:
         """Return how long until ``cost`` points are available (0 when they are now)."""
         shortfall = cost - self.available()
-        return max(0.0, shortfall / self.restore_rate)
+        held_s = max(0.0, self._updated_at - self._clock())
+        return held_s + max(0.0, shortfall / self.restore_rate)
 
     def status(self) -> dict[str, Any]:
         """Return Shopify's ``throttleStatus`` object for the current state.

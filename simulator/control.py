@@ -9,6 +9,8 @@ localhost.
 - ``GET  /_simulator/faults`` - the active fault config
 - ``POST /_simulator/shops`` - add a shop (``ShopSpec`` fields); 409 if it exists
 - ``POST /_simulator/shops/{shop}/revoke`` - revoke the shop's token
+- ``POST /_simulator/shops/{shop}/drain`` - empty the shop's bucket (``{"hold_s": n}``: and keep it empty
+  that long): the next requests are throttled
 - ``GET  /_simulator/stats`` - request counters
 - products, orders, inventory, locations and lost answers: see :mod:`simulator.control_resources`
 """
@@ -69,6 +71,20 @@ def add_control_routes(app: web.Application, key: web.AppKey[SimulatorState]) ->
         shop.revoke_token()
         return web.json_response({"shop": shop.spec.name, "revoked": True})
 
+    async def drain(request: web.Request) -> web.Response:
+        shop = state_of(request).find_shop(request.match_info["shop"])
+        if shop is None:
+            return responses.not_found()
+        payload = await _json_object(request) or {}
+        try:
+            hold_s = float(payload.get("hold_s", 0.0))
+        except (TypeError, ValueError):
+            return _invalid("hold_s must be a number of seconds")
+        if not 0.0 <= hold_s <= 3600.0:
+            return _invalid("hold_s must be between 0 and 3600 seconds")
+        shop.bucket.drain(hold_s)
+        return web.json_response({"shop": shop.spec.name, "throttle_status": shop.bucket.status()})
+
     async def stats(request: web.Request) -> web.Response:
         return web.json_response(state_of(request).stats())
 
@@ -77,6 +93,7 @@ def add_control_routes(app: web.Application, key: web.AppKey[SimulatorState]) ->
     app.router.add_post("/_simulator/faults", set_faults)
     app.router.add_post("/_simulator/shops", add_shop)
     app.router.add_post("/_simulator/shops/{shop}/revoke", revoke)
+    app.router.add_post("/_simulator/shops/{shop}/drain", drain)
     app.router.add_get("/_simulator/stats", stats)
     add_resource_routes(app, key)
 

@@ -83,7 +83,9 @@ def create_celery_app(settings: AppSettings) -> Celery:
         broker_connection_retry_on_startup=True,
         broker_connection_max_retries=None,
         worker_hijack_root_logger=False,
-        worker_cancel_long_running_tasks_on_connection_loss=False,
+        # A task still running when the broker connection drops is stopped: its message goes back to the
+        # queue (worker/broker.py), and a second copy must not write the same records at the same time.
+        worker_cancel_long_running_tasks_on_connection_loss=True,
     )
     return app
 

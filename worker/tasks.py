@@ -26,9 +26,6 @@ WRITE_BATCH = "shopify_sync.write_batch"
 UNEXPECTED_RETRIES = 3
 # Redis (the broker, and where outcomes are kept) did not answer: a restart, a failover, a network cut.
 REDIS_DOWN: tuple[type[Exception], ...] = (redis.ConnectionError, redis.TimeoutError, OperationalError)
-# A batch sent again after Redis came back waits this long, so that a copy Celery itself put back in the
-# queue when it lost its connection goes first: two copies never write the same record at the same moment.
-RESEND_DELAY_S = 3.0
 
 
 def enqueue_batch(
@@ -84,8 +81,7 @@ def write_batch(
         _place_unsettled(runtime, shop, sync_id, resource, outcome)
     except Exception as exc:
         if redis_unavailable(exc):
-            _send_again_when_redis_answers(runtime, shop, sync_id, resource, envelopes, not_before, exc)
-            return {"sent_again": len(envelopes)}
+            _give_back_when_redis_answers(runtime, shop, sync_id, exc)
         if self.request.retries < UNEXPECTED_RETRIES:
             log.exception("batch failed unexpectedly; retrying it", extra={"shop": shop, "sync_id": sync_id})
             raise self.retry(exc=exc, countdown=2**self.request.retries) from exc
@@ -120,31 +116,21 @@ def wait_for_redis(client: redis.Redis, timeout_s: float) -> bool:
             delay = min(delay * 2, 2.0)
 
 
-def _send_again_when_redis_answers(
-    runtime: WorkerRuntime,
-    shop: str,
-    sync_id: str,
-    resource: str,
-    envelopes: list[RecordEnvelope],
-    not_before: float | None,
-    exc: Exception,
-) -> None:
-    """Redis went away mid-batch: once it answers again, send the batch again (synced records are skipped).
+def _give_back_when_redis_answers(runtime: WorkerRuntime, shop: str, sync_id: str, exc: Exception) -> None:
+    """Redis went away mid-batch: once it answers again, put the batch's message back in its queue.
 
-    Celery's own retry would publish while Redis is still down, fail, and drop the message. If Redis
-    stays away longer than a task's time budget, the message is given back instead (``Reject`` with
-    requeue): it stays unacknowledged in Redis and returns after the visibility timeout.
+    Celery's own retry would publish a copy while Redis is still down, fail, and drop the message. Given
+    back (``Reject`` with requeue), the same message runs again (records already synced are skipped), and
+    never twice: Celery also gives back the messages of a lost connection, and a message is moved back
+    only once. Waits at most a quarter of the visibility timeout; the message stays in Redis meanwhile.
+
+    Raises:
+        Reject: Always.
     """
-    log.warning("Redis did not answer during the batch (%s); sending it again once it does", exc,
+    log.warning("Redis did not answer during the batch (%s); giving it back once it does", exc,
                 extra={"shop": shop, "sync_id": sync_id})  # fmt: skip
-    if not wait_for_redis(runtime.redis, runtime.settings.broker_visibility_timeout_s / 4):
-        raise Reject(exc, requeue=True) from exc
-    records = [e.to_dict() for e in envelopes]
-    delay = min(RESEND_DELAY_S, max_countdown_s(runtime.settings))
-    try:
-        enqueue_batch(shop, sync_id, resource, records, countdown_s=delay, not_before=not_before)
-    except REDIS_DOWN as again:
-        raise Reject(again, requeue=True) from again
+    wait_for_redis(runtime.redis, runtime.settings.broker_visibility_timeout_s / 4)
+    raise Reject(exc, requeue=True) from exc
 
 
 def _place_unsettled(

@@ -1,0 +1,37 @@
+"""The chaos run (``python -m benchmarks.chaos``), small: about 600 records over 3 shops and the four
+resources; 5% 5xx, 2% resets, 1% answers lost after commit, THROTTLED bursts, a pool process SIGKILLed
+and one Redis restart (a whole worker's SIGKILL is in test_crash_safety.py).
+"""
+
+import pytest
+
+from benchmarks.chaos import ChaosPlan, run
+
+pytestmark = pytest.mark.integration
+
+CI_PLAN = ChaosPlan(
+    records=600,
+    kills=1,
+    kill_kinds=("kill_pool_child",),
+    redis_restarts=1,
+    visibility_timeout_s=12,
+    timeout_s=120,
+)
+
+
+def test_small_chaos_run_loses_and_duplicates_nothing(tmp_path):
+    result = run(CI_PLAN, tmp_path)
+
+    assert result["records"] >= 600
+    assert result["lost"] == 0, result["problems"]
+    assert result["duplicates"] == 0, result["problems"]
+    assert result["synced"] + result["dead_lettered"] == result["records"]
+    assert result["double_outcomes"] == result["counter_errors"] == result["store_mismatches"] == 0, result
+    assert all(figures["dead_lettered"] > 0 for figures in result["by_resource"].values()), result
+    # The chaos happened: a worker process killed mid-batch, Redis restarted, faults and throttles answered.
+    assert (result["kills"], result["redis_restarts"]) == (1, 1)
+    assert result["kill_log"][0]["in_flight"] > 0
+    stats = result["faults"]["simulator_stats"]
+    assert stats["connection_resets"] > 0 and stats["throttled"] > 0
+    assert sum(n for status, n in stats["by_status"].items() if status.startswith("5")) > 0
+    assert result["ok"] and not result["producer_failures"]
