@@ -173,6 +173,9 @@ class BatchWriter:
         unit: Unit = []
         spent = 0.0
         for item in valid:
+            if not self.resource.can_pack(item[1]):
+                units.append([item])
+                continue
             cost = self.resource.expected_cost(item[1], self.gateway.cost_of)
             if unit and (len(unit) >= self.max_records_per_request or spent + cost > budget):
                 units.append(unit)

@@ -1,6 +1,7 @@
 """Orders against a scripted Shopify: created once, found by source identifier, updated, statuses applied."""
 
 import asyncio
+import time
 
 import fakeredis
 import pytest
@@ -222,3 +223,20 @@ def test_invalid_orders(record, needle):
     with pytest.raises(RecordInvalidError) as exc:
         orders.validate(record)
     assert needle in str(exc.value)
+
+
+def test_an_order_another_worker_is_creating_right_now_is_not_created_again():
+    lookups = LookupCache(fakeredis.FakeRedis(), Keys("t"))
+    shop = FakeShop()
+    # Another copy of the task, in another worker, has just claimed the create (an atomic SET in Redis).
+    assert lookups.claim("acme", "order-create", "SO-1", time.time(), hold_s=15, ttl_s=60) is None
+    with pytest.raises(OutcomeUnknownError):
+        write(shop, ORDER, lookups=lookups)
+    assert ORDER_CREATE not in shop.calls
+
+
+def test_a_ledger_claim_holds_for_its_window_then_can_be_taken_again():
+    lookups = LookupCache(fakeredis.FakeRedis(), Keys("t"))
+    assert lookups.claim("acme", "order-create", "SO-1", 100.0, hold_s=15, ttl_s=60) is None
+    assert lookups.claim("acme", "order-create", "SO-1", 110.0, hold_s=15, ttl_s=60) == 100.0
+    assert lookups.claim("acme", "order-create", "SO-1", 116.0, hold_s=15, ttl_s=60) is None

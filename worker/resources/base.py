@@ -128,6 +128,10 @@ class Resource(ABC, Generic[ModelT]):
     async def write(self, records: list[ModelT], send: Send, ctx: WriteContext) -> list[RecordResult]:
         """Write a unit of at most ``chunk_size`` records; one result per record, in order."""
 
+    def can_pack(self, record: ModelT) -> bool:
+        """Whether a packable resource may send this record with others (its write is an upsert)."""
+        return self.packable
+
     def expected_cost(self, record: ModelT, cost_of: Callable[[str], float]) -> float:
         """Points one record is expected to take (``cost_of``: a document's), to pack and book batches."""
         return cost_of(self.documents[0]) / self.chunk_size

@@ -121,6 +121,14 @@ class Customers(SingleMutationResource[CustomerRecord]):
     object_field = "customer"
     packable = True
 
+    def can_pack(self, record: CustomerRecord) -> bool:
+        """Only an upsert is packed.
+
+        Without an id, custom id, email or phone, ``customerSet`` creates; one lost answer to a pack
+        would then create every such customer of the pack again.
+        """
+        return bool(record.id or record.custom_id or record.email or record.phone)
+
     def build_variables(self, record: CustomerRecord) -> dict[str, Any]:
         """``input`` without the identity fields; the identity goes into ``identifier``."""
         fields = record.model_dump(by_alias=True, exclude_none=True, exclude=FOLLOW_UP_FIELDS)

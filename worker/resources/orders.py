@@ -185,16 +185,18 @@ class Orders(Resource[OrderRecord]):
         """``orderCreate``, with a note in the ledger while its outcome is unknown."""
         ledger = ctx.lookups
         if ledger is not None:
-            attempt = ledger.get_many(ctx.shop, "order-create", [source_id]).get(source_id)
-            settle_s = float(attempt) + SEARCH_SETTLE_S - time.time() if attempt else 0.0
-            if settle_s > 0:
+            # Atomic, so two copies of one task running at once cannot both get past it.
+            now = time.time()
+            earlier = ledger.claim(
+                ctx.shop, "order-create", source_id, now, hold_s=SEARCH_SETTLE_S, ttl_s=LEDGER_TTL_S
+            )
+            if earlier is not None:
                 raise OutcomeUnknownError(
                     f"an earlier orderCreate for {source_id!r} may have committed; waiting for Shopify's "
                     "order search before creating it",
                     shop=ctx.shop,
-                    retry_after_s=settle_s,
+                    retry_after_s=earlier + SEARCH_SETTLE_S - now,
                 )
-            ledger.put_many(ctx.shop, "order-create", {source_id: str(time.time())}, ttl_s=LEDGER_TTL_S)
         try:
             result = await send(ORDER_CREATE, variables)
         except (ThrottledError, AuthError, ShopUnavailableError):
