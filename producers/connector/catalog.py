@@ -14,14 +14,10 @@ from worker.resources import RESOURCES, Resource
 STANDARD_RESTORE_RATE = 100.0
 # Multiwoven's threads per stream: enough to keep the workers busy, few enough to keep its load low.
 REQUEST_CONCURRENCY = 10
-# A mutation costs 10 points plus its selection (customerSet: 10-16); resources may declare their own.
-DEFAULT_RECORD_COST = 11.0
-
-
-def records_per_minute(resource: Resource) -> int:  # type: ignore[type-arg]
-    """How many records of ``resource`` a Standard-plan store can take per minute."""
-    cost = float(getattr(resource, "estimated_cost", DEFAULT_RECORD_COST))
-    return max(1, math.floor(60 * STANDARD_RESTORE_RATE / cost))
+# A mutation costs 10 points plus its selection (customerSet: 10-16).
+RECORD_COST = 11.0
+# Records a Standard-plan store can take per minute.
+RECORDS_PER_MINUTE = math.floor(60 * STANDARD_RESTORE_RATE / RECORD_COST)
 
 
 def stream_for(resource: Resource) -> Stream:  # type: ignore[type-arg]
@@ -37,7 +33,7 @@ def stream_for(resource: Resource) -> Stream:  # type: ignore[type-arg]
         supported_sync_modes=["incremental"],
         batch_support=False,
         batch_size=1,
-        request_rate_limit=records_per_minute(resource),
+        request_rate_limit=RECORDS_PER_MINUTE,
         request_rate_limit_unit="minute",
         request_rate_concurrency=REQUEST_CONCURRENCY,
     )

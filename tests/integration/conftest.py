@@ -10,7 +10,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from pathlib import Path
 import pytest
 import redis
 
+from benchmarks.harness import free_port, wait_for
 from simulator.config import FaultConfig, ShopSpec
 from simulator.server import run_in_thread
 from simulator.state import SimulatorState
@@ -195,24 +195,10 @@ def deployment(tmp_path, simulator) -> Iterator[Deployment]:
 
 
 def wait_until(predicate, timeout: float = 30.0, interval: float = 0.1) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return predicate()
+    return wait_for(predicate, timeout_s=timeout, interval_s=interval)
 
 
 # Helpers for the Multiwoven, Flower, Sentry and secrets tests.
-
-
-def free_port() -> int:
-    """A TCP port free on 127.0.0.1 right now."""
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def start_process(deployment: Deployment, args: list[str], log_name: str, **env: str) -> subprocess.Popen:
