@@ -70,13 +70,13 @@ def write_batch(
 ) -> dict[str, int]:
     """Write a batch of mapped records of one resource to one shop."""
     runtime = get_runtime()
-    if not_before is not None and not_before - time.time() > ADMISSION_SLACK_S:
-        # Back early: every countdown is capped below the broker's visibility timeout.
-        countdown_s = min(not_before - time.time(), max_countdown_s(runtime.settings))
-        enqueue_batch(shop, sync_id, resource, records, countdown_s=countdown_s, not_before=not_before)
-        return {"deferred": len(records)}
     envelopes = [RecordEnvelope.from_dict(r) for r in records]
     try:
+        if not_before is not None and not_before - time.time() > ADMISSION_SLACK_S:
+            # Back early: every countdown is capped below the broker's visibility timeout.
+            countdown_s = min(not_before - time.time(), max_countdown_s(runtime.settings))
+            enqueue_batch(shop, sync_id, resource, records, countdown_s=countdown_s, not_before=not_before)
+            return {"deferred": len(records)}
         outcome = runtime.run(runtime.write_batch(shop, sync_id, resource, envelopes, not_before))
         _place_unsettled(runtime, shop, sync_id, resource, outcome)
     except Exception as exc:
