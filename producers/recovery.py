@@ -19,10 +19,10 @@ from typing import Any
 import redis
 
 from worker.app import queue_for
+from worker.tasks import REDIS_DOWN
 from worker.tracking import SyncCounts
 
 UNACKED = "unacked"  # kombu's hash of messages taken by workers and not acknowledged (Redis transport)
-REDIS_DOWN = (redis.ConnectionError, redis.TimeoutError)
 
 
 @dataclass

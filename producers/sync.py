@@ -13,7 +13,6 @@ from typing import Any, TypeVar
 
 import redis
 from kombu import Producer
-from kombu.exceptions import OperationalError
 
 from producers.mapping import Mapping
 from producers.records import InvalidRecord, prepare
@@ -26,7 +25,7 @@ from worker.pauses import ShopPauses
 from worker.recorder import OutcomeRecorder
 from worker.records import RecordEnvelope
 from worker.resources import get_resource
-from worker.tasks import enqueue_batch
+from worker.tasks import REDIS_DOWN, enqueue_batch
 from worker.tracking import SyncCounts, SyncTracker
 
 log = logging.getLogger(__name__)
@@ -35,7 +34,6 @@ ProgressCallback = Callable[[SyncCounts], None]
 T = TypeVar("T")
 # A producer rides out a Redis restart of up to this long (then the error stops the sync).
 REDIS_RETRY_S = 60.0
-REDIS_DOWN = (redis.ConnectionError, redis.TimeoutError, OperationalError)
 
 
 def until_redis_answers(call: Callable[[], T], *, within_s: float = REDIS_RETRY_S) -> T:
