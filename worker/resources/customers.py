@@ -18,8 +18,7 @@ from worker.resources.base import (
     ShopifyInput,
     SingleMutationResource,
     WriteContext,
-    payload_errors,
-    user_errors,
+    send_in_turn,
 )
 from worker.resources.shared_models import CustomId, MailingAddress, Metafield
 from worker.resources.types import Boolean, DateTime, Name, Tags
@@ -169,9 +168,4 @@ class Customers(SingleMutationResource[CustomerRecord]):
             chunk = record.metafields[start : start + METAFIELDS_PER_CALL]
             entries = [{"ownerId": gid, **m.model_dump(by_alias=True)} for m in chunk]
             follow_ups.append((METAFIELDS_SET, "metafieldsSet", {"metafields": entries}))
-        for document, field, variables in follow_ups:
-            answer = await send(document, variables)
-            errors = payload_errors(answer.data, field)
-            if errors:
-                return user_errors(errors, field)
-        return gid
+        return await send_in_turn(follow_ups, send) or gid

@@ -26,7 +26,7 @@ from worker.resources.base import (
     WriteContext,
     merge_rows,
     mutation_result,
-    payload_errors,
+    send_in_turn,
     user_errors,
 )
 from worker.resources.order_models import OrderRecord
@@ -274,19 +274,14 @@ class Orders(Resource[OrderRecord]):
             cancel = {"orderId": order_id, "reason": c.reason, "restock": c.restock,
                       "notifyCustomer": c.notify_customer, "staffNote": c.staff_note,
                       "refundMethod": {"originalPaymentMethodsRefund": c.refund}}  # fmt: skip
-            steps.append(("orderCancel", ORDER_CANCEL, cancel))
+            steps.append((ORDER_CANCEL, "orderCancel", cancel))
         if record.mark_as_paid and order.get("displayFinancialStatus") != "PAID":
-            steps.append(("orderMarkAsPaid", ORDER_MARK_AS_PAID, {"input": {"id": order_id}}))
+            steps.append((ORDER_MARK_AS_PAID, "orderMarkAsPaid", {"input": {"id": order_id}}))
         if record.closed is True and not order.get("closed"):
-            steps.append(("orderClose", ORDER_CLOSE, {"input": {"id": order_id}}))
+            steps.append((ORDER_CLOSE, "orderClose", {"input": {"id": order_id}}))
         if record.closed is False and order.get("closed"):
-            steps.append(("orderOpen", ORDER_OPEN, {"input": {"id": order_id}}))
-        for field, document, variables in steps:
-            result = await send(document, variables)
-            errors = payload_errors(result.data, field)
-            if errors:
-                return user_errors(errors, field)
-        return None
+            steps.append((ORDER_OPEN, "orderOpen", {"input": {"id": order_id}}))
+        return await send_in_turn(steps, send)
 
 
 def _money_of(currency: str) -> Any:
