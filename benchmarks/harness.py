@@ -329,14 +329,20 @@ class WorkerProcess:
     process: subprocess.Popen[bytes] | None = None
     starts: int = 0
 
+    def command(self) -> list[str]:
+        """Its command line: this project's worker on the shops' queues."""
+        queues = [queue_for(s) for s in self.shops]
+        return worker_command(queues, concurrency=self.concurrency, name=self.name)
+
     def start(self) -> WorkerProcess:
         """Start the worker (again, after a kill)."""
-        command = worker_command(
-            [queue_for(s) for s in self.shops], concurrency=self.concurrency, name=self.name
-        )
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
-                command, env=dict(self.env), stdout=subprocess.DEVNULL, stderr=log, start_new_session=True
+                self.command(),
+                env=dict(self.env),
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+                start_new_session=True,
             )
         self.starts += 1
         return self

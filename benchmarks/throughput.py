@@ -23,7 +23,6 @@ import argparse
 import asyncio
 import json
 import platform
-import subprocess
 import sys
 import tempfile
 import time
@@ -165,16 +164,11 @@ def customer_rows(tag: str, count: int) -> Iterator[tuple[int, dict[str, Any]]]:
 class BaselineWorker(WorkerProcess):
     """A ``celery worker`` of the rate-limited baseline app; ``shops`` are its queues."""
 
-    def start(self) -> WorkerProcess:
-        """Start it."""
-        command = [sys.executable, "-m", "celery", "-A", "benchmarks.baselines", "worker",
-                   "-Q", ",".join(self.shops),
-                   "-c", str(self.concurrency), "-l", "WARNING", "-n", self.name]  # fmt: skip
-        with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(
-                command, env=dict(self.env), stdout=subprocess.DEVNULL, stderr=log, start_new_session=True
-            )
-        return self
+    def command(self) -> list[str]:
+        """Its command line: the baseline app on the given queues."""
+        queues = ",".join(self.shops)
+        return [sys.executable, "-m", "celery", "-A", "benchmarks.baselines", "worker", "-Q", queues,
+                "-c", str(self.concurrency), "-l", "WARNING", "-n", self.name]  # fmt: skip
 
 
 class Bench:
@@ -205,7 +199,7 @@ class Bench:
         self.shops[name], self.tokens[name] = plan, token
         return name
 
-    def env(self, **settings: object) -> dict[str, str]:
+    def env(self) -> dict[str, str]:
         """The workers' environment."""
         shops_file = write_shops_file(self.tmp / "shops.toml", {s: self.sim.shop_url(s) for s in self.shops})
         return deployment_env(
@@ -215,7 +209,6 @@ class Bench:
             output_dir=self.tmp / "out",
             tokens=self.tokens,
             log_level="WARNING",
-            **settings,
         )
 
     def start_workers(self) -> None:
