@@ -45,12 +45,19 @@ def broker_transport_options(settings: AppSettings) -> dict[str, Any]:
     A message taken by a worker that died stays unacknowledged in Redis until the visibility timeout has
     passed; then a worker puts it back in its queue. kombu looks for such messages only every 100 s by
     default; here every tenth of the timeout (at most every 10 s), so they come back soon after it.
+
+    Each sweep holds a lock in Redis (``unacked_mutex``) that kombu lets expire after 5 minutes. A worker
+    killed during its sweep leaves that lock behind, and no worker sweeps until it expires: its messages
+    would wait 5 minutes more. A sweep takes milliseconds, so the lock here expires after three sweep
+    intervals; two sweeps that overlap put each message back once (a transaction watches ``unacked``).
     """
     timeout = settings.broker_visibility_timeout_s
+    interval = max(1, min(10, timeout // 10))
     return {
         "visibility_timeout": timeout,
-        "unacked_restore_interval": max(1, min(10, timeout // 10)),
+        "unacked_restore_interval": interval,
         "unacked_restore_throttle": 1,
+        "unacked_mutex_expire": max(5, 3 * interval),
     }
 
 

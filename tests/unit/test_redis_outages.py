@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 
 import pytest
 import redis
@@ -91,9 +92,27 @@ def test_redis_mode_uses_the_patched_transport_and_sweeps_often():
     assert app.conf.worker_cancel_long_running_tasks_on_connection_loss is True
     options = broker_transport_options(settings)
     assert (options["unacked_restore_interval"], options["unacked_restore_throttle"]) == (10, 1)
+    assert options["unacked_mutex_expire"] == 30  # kombu's default (300 s) outlives a worker killed mid-sweep
     quick = AppSettings(broker_visibility_timeout_s=20, max_backoff_s=1, max_inline_wait_s=1)
     assert broker_transport_options(quick)["unacked_restore_interval"] == 2
+    assert broker_transport_options(quick)["unacked_mutex_expire"] == 6
     assert create_celery_app(AppSettings()).conf.broker_transport is None  # embedded: in-memory broker
+
+
+def test_the_sweep_lock_of_a_worker_killed_mid_sweep_expires_within_seconds(real_redis):
+    settings = AppSettings(
+        redis_url=TEST_REDIS_URL, broker_visibility_timeout_s=20, max_backoff_s=1, max_inline_wait_s=1
+    )
+    key = f"test-unacked-mutex-{uuid.uuid4().hex}"
+    with create_celery_app(settings).connection_for_write() as connection:
+        channel = connection.default_channel
+        # kombu's own lock, taken as a sweep takes it; the worker dies inside: it is never released.
+        sweep = kombu_redis.Mutex(real_redis, key, channel.unacked_mutex_expire)
+        sweep.__enter__()
+    try:
+        assert 0 < real_redis.ttl(key) <= 6  # kombu alone: 300 s without any worker sweeping
+    finally:
+        real_redis.delete(key)
 
 
 @pytest.mark.parametrize("transport", [kombu_redis.Transport, Transport])
