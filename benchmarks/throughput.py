@@ -182,7 +182,13 @@ class Bench:
         self.prefix = f"bench-{uuid.uuid4().hex[:6]}"
         self.client = self.redis.client()
         celery_app.conf.update(broker_url=self.redis.url)
-        self.runner = SyncRunner(self.client, Keys(self.prefix), batch_size=AppSettings().batch_size)
+        settings = AppSettings()
+        self.runner = SyncRunner(
+            self.client,
+            Keys(self.prefix),
+            batch_size=settings.batch_size,
+            mapping_processes=settings.mapping_processes,
+        )
         self.mapping = Mapping.parse(MAPPING)
         self.shops: dict[str, Plan] = {}
         self.tokens: dict[str, str] = {}

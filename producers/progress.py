@@ -28,7 +28,9 @@ def sync_progress(label: str, *, enabled: bool) -> Iterator[ProgressCallback]:
         ),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, console=Console(stderr=True), transient=False) as progress:
+    # Redrawn by the callback, without rich's refresh thread: the producer forks mapping processes
+    # (producers.parallel), and a thread holding a lock at that moment could leave it held in the child.
+    with Progress(*columns, console=Console(stderr=True), transient=False, auto_refresh=False) as progress:
         task = progress.add_task(label, total=None, synced=0, dead=0, retrying=0, paused=0)
 
         def update(counts: SyncCounts) -> None:
@@ -40,6 +42,7 @@ def sync_progress(label: str, *, enabled: bool) -> Iterator[ProgressCallback]:
                 dead=counts.dead_lettered,
                 retrying=counts.retrying,
                 paused=counts.paused,
+                refresh=True,
             )
 
         yield update

@@ -31,7 +31,11 @@ def sync_runner(settings: AppSettings, shops: ShopsConfig) -> Iterator[tuple[Syn
     client = redis.Redis.from_url(settings.redis_url or "")
     try:
         runner = SyncRunner(
-            client, Keys(settings.key_prefix), batch_size=settings.batch_size, recover_lost=True
+            client,
+            Keys(settings.key_prefix),
+            batch_size=settings.batch_size,
+            recover_lost=True,
+            mapping_processes=settings.mapping_processes,
         )
         yield runner, "redis"
     finally:

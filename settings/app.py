@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
@@ -62,6 +63,12 @@ def _seconds(value: float) -> bool:
 PositiveSeconds = Annotated[float, _require(_seconds, "must be a positive number of seconds")]
 
 
+def _usable_cpus() -> int:
+    """CPUs this process may run on (its affinity mask, where the platform has one)."""
+    affinity = getattr(os, "sched_getaffinity", None)
+    return len(affinity(0)) if affinity else os.cpu_count() or 1
+
+
 class AppSettings(BaseSettings):
     """Settings shared by producers and workers.
 
@@ -93,6 +100,9 @@ class AppSettings(BaseSettings):
         int, _require(lambda n: 1 <= n <= 100, "must be between 1 and 100")
     ] = 25
     request_timeout_s: PositiveSeconds = 30.0
+    mapping_processes: Annotated[int, _require(lambda n: 0 <= n <= 64, "must be between 0 and 64")] = Field(
+        default_factory=lambda: min(4, _usable_cpus() - 1)
+    )
     broker_visibility_timeout_s: Annotated[int, _require(lambda n: n > 0, "must be positive")] = 3600
     sentry_dsn: SecretStr | None = None
     # The bearer token callers of `shopify-sync serve` must send; serve refuses to start without one.

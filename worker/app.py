@@ -13,6 +13,7 @@ from typing import Any
 from celery import Celery, signals
 
 from settings import AppSettings, load_app_settings
+from worker import serialization
 from worker.observability import init_sentry, setup_logging, tag_task
 
 # A Celery countdown longer than the broker's visibility timeout makes Redis hand the task to a
@@ -69,8 +70,9 @@ def max_countdown_s(settings: AppSettings) -> float:
 def create_celery_app(settings: AppSettings) -> Celery:
     """A Celery app on the configured Redis, or on the in-memory transport in embedded mode."""
     app = Celery("shopify_sync", broker=settings.redis_url or "memory://localhost/", include=["worker.tasks"])
+    serialization.register()
     app.conf.update(
-        task_serializer="json",
+        task_serializer=serialization.FAST_JSON,
         accept_content=["json"],
         result_serializer="json",
         task_ignore_result=True,

@@ -62,40 +62,46 @@ def dead_letters(deployment, sync_id):
     return {e.record_key: e for e in DeadLetterStore(client, Keys(deployment.prefix)).iter(sync_id=sync_id)}
 
 
-def test_500_customers_with_10_invalid(deployment):
+def test_1200_customers_with_10_invalid_mapped_in_two_processes(deployment):
+    deployment.extra_env["SHOPIFY_SYNC_MAPPING_PROCESSES"] = "2"  # producers.parallel: 3 chunks of rows
     shop = deployment.add_shop()
     seed_customer(deployment.sim, shop, deployment.shops[shop], "owner@example.com", TAKEN_PHONE)
-    rows = customer_rows(500)
+    rows = customer_rows(1200)
     by_id = {r["id"]: r for r in rows}
     expected = {  # record key -> (reason category, field path)
         "c3": ("validation", "email"),
         "c50": ("validation", "addresses.0.countryCode"),
         "c77": ("validation", "firstName"),
-        "c120": ("validation", "phone"),
-        "c350": ("validation", "email"),
-        "c400": ("validation", "addresses.0.countryCode"),
-        "c450": ("validation", "lastName"),
+        "c620": ("validation", "phone"),
+        "c850": ("validation", "email"),
+        "c1000": ("validation", "addresses.0.countryCode"),
+        "c1150": ("validation", "lastName"),
         "c250": ("user_error", "input.phone"),
-        "c300": ("user_error", "input.phone"),
+        "c900": ("user_error", "input.phone"),
         "c200": ("user_error", None),
     }
     by_id["c3"]["email"] = "not-an-email"
     by_id["c50"]["country"] = "Canada"
     by_id["c77"]["first"] = "x" * 300
-    by_id["c120"]["phone"] = "call me maybe"
-    by_id["c350"]["email"] = "a@b"
-    by_id["c400"]["country"] = "ca"
-    by_id["c450"]["last"] = "y" * 256
+    by_id["c620"]["phone"] = "call me maybe"
+    by_id["c850"]["email"] = "a@b"
+    by_id["c1000"]["country"] = "ca"
+    by_id["c1150"]["last"] = "y" * 256
     by_id["c250"]["phone"] = TAKEN_PHONE
-    by_id["c300"]["phone"] = TAKEN_PHONE
+    by_id["c900"]["phone"] = TAKEN_PHONE
     by_id["c200"].update(email="", phone="", first="", last="")
 
     deployment.start_worker(concurrency=2)
     code, report = deployment.sync(shop, rows, MAPPING, "--primary-key", "id")
 
     assert code == 1  # not everything synced
-    assert (report["total"], report["synced"], report["dead_lettered"], report["failed"]) == (500, 490, 10, 0)
-    assert report["resources"]["customers"]["synced"] == 490
+    assert (report["total"], report["synced"], report["dead_lettered"], report["failed"]) == (
+        1200,
+        1190,
+        10,
+        0,
+    )
+    assert report["resources"]["customers"]["synced"] == 1190
     letters = dead_letters(deployment, report["sync_id"])
     assert set(letters) == set(expected)
     for key, (category, field) in expected.items():
@@ -110,15 +116,15 @@ def test_500_customers_with_10_invalid(deployment):
     stored = {c["email"] for c in deployment.sim.state.shop(shop).customers.all()}
     synced_emails = {r["email"] for r in rows if r["id"] not in expected}
     assert synced_emails <= stored
-    assert len(stored) == 491  # 490 synced + the seeded owner: nothing created twice
+    assert len(stored) == 1191  # 1190 synced + the seeded owner: nothing created twice
 
     status = json.loads(deployment.cli("status", report["sync_id"], "--json").stdout)
-    assert (status["synced"], status["dead_lettered"], status["finished"]) == (490, 10, True)
+    assert (status["synced"], status["dead_lettered"], status["finished"]) == (1190, 10, True)
     listed = deployment.cli("dlq", "list", "--sync", report["sync_id"], "--reason", "user_error", "--json")
     assert sorted(json.loads(line)["record_key"] for line in listed.stdout.splitlines()) == [
         "c200",
         "c250",
-        "c300",
+        "c900",
     ]
     shown = json.loads(deployment.cli("dlq", "show", letters["c3"].id).stdout)
     assert shown["reason"]["field"] == "email" and shown["source"]["email"] == "not-an-email"

@@ -54,8 +54,11 @@ class ShopifyInput(BaseModel):
     @classmethod
     def _empty_strings_are_absent(cls, data: Any) -> Any:
         """A blank warehouse cell means "no value", not "set this field to the empty string"."""
-        if isinstance(data, Mapping) and any(isinstance(v, str) and not v.strip() for v in data.values()):
-            return {k: v for k, v in data.items() if not (isinstance(v, str) and not v.strip())}
+        if type(data) is not dict and not isinstance(data, Mapping):  # the ABC check is slow: dicts first
+            return data
+        for value in data.values():
+            if isinstance(value, str) and not value.strip():
+                return {k: v for k, v in data.items() if not (isinstance(v, str) and not v.strip())}
         return data
 
 
