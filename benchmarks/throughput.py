@@ -48,7 +48,7 @@ from benchmarks.harness import (
 from producers.mapping import Mapping
 from producers.sync import SyncJob, SyncRunner, new_sync_id
 from settings import AppSettings, ShopConfig
-from worker.app import celery_app
+from worker.app import celery_app, queue_for
 from worker.keys import Keys
 from worker.resources.customers import Customers
 
@@ -384,13 +384,30 @@ class Bench:
         return run
 
     def producer_rate(self, count: int) -> dict[str, Any]:
-        """Records per second ``SyncRunner.enqueue`` maps, validates and enqueues (no worker consumes)."""
-        shop = "producer-only"
-        sync_id = new_sync_id()
-        started = time.perf_counter()
-        self.runner.enqueue(SyncJob(shop, "customers", self.mapping, customer_rows(sync_id, count), sync_id))
-        elapsed = time.perf_counter() - started
-        return {"records": count, "elapsed_s": round(elapsed, 3), "records_per_s": round(count / elapsed)}
+        """Records per second ``SyncRunner.enqueue`` maps, validates and enqueues (no worker consumes).
+
+        Measured as configured (``SHOPIFY_SYNC_MAPPING_PROCESSES``), then with every row mapped in the
+        producer process itself, for the ratio.
+        """
+        single = SyncRunner(self.client, Keys(self.prefix), batch_size=AppSettings().batch_size)
+        figures = {}
+        for name, runner in (("configured", self.runner), ("single_process", single)):
+            sync_id = new_sync_id()
+            job = SyncJob("producer-only", "customers", self.mapping, customer_rows(sync_id, count), sync_id)
+            started = time.perf_counter()
+            runner.enqueue(job)
+            elapsed = time.perf_counter() - started
+            figures[name] = {"elapsed_s": round(elapsed, 3), "records_per_s": round(count / elapsed)}
+            self.client.delete(queue_for("producer-only"))  # no worker takes them; keep Redis small
+        return {
+            "records": count,
+            "mapping_processes": AppSettings().mapping_processes,
+            **figures["configured"],
+            "single_process_records_per_s": figures["single_process"]["records_per_s"],
+            "ratio_vs_single_process": round(
+                figures["configured"]["records_per_s"] / figures["single_process"]["records_per_s"], 2
+            ),
+        }
 
 
 def scenario(runs: dict[str, Run]) -> dict[str, Any]:
@@ -556,7 +573,11 @@ def table(result: dict[str, Any]) -> str:
             f"big shop utilization {fair['utilization']:.1%}"
         )
     if "producer" in scenarios:
-        lines.append(f"producer: {scenarios['producer']['records_per_s']:,} records/s")
+        producer = scenarios["producer"]
+        lines.append(
+            f"producer: {producer['records_per_s']:,} records/s with {producer['mapping_processes']} mapping "
+            f"process(es), {producer['single_process_records_per_s']:,} in one process"
+        )
     worker = result["worker"]
     if worker:
         lines.append(
