@@ -1,9 +1,9 @@
 """Map rows in worker processes while the producer publishes: a producer has more than one core to use.
 
-Mapping and validating a row takes about as long as publishing it, and both hold the GIL, so a producer
-alone reaches about 15,000 records/s. Here chunks of rows go to forked processes (they inherit the
-mapping and the resource, nothing is imported again) and come back in order; the producer keeps each
-chunk's rows and receives only what the mapping made of them.
+Mapping and validating a row takes about as long as publishing it, and both hold the GIL: one process
+does one after the other. Here chunks of rows go to forked processes (they inherit the mapping and the
+resource, nothing is imported again) and come back in order; the producer keeps each chunk's rows and
+receives only what the mapping made of them.
 """
 
 from __future__ import annotations

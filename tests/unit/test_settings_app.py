@@ -33,6 +33,7 @@ def test_defaults() -> None:
     assert (s.request_timeout_s, s.broker_visibility_timeout_s) == (30.0, 3600)
     assert s.sentry_dsn is None
     assert s.output_dir == Path("shopify-sync-output")
+    assert s.mapping_processes == min(4, len(os.sched_getaffinity(0)) - 1)
 
 
 def test_env_values_are_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -106,6 +107,10 @@ def test_secrets_are_hidden_from_repr(monkeypatch: pytest.MonkeyPatch) -> None:
             "SHOPIFY_SYNC_BATCH_SIZE: Input should be a valid integer, unable to parse string as an integer",
         ),
         ({"SHOPIFY_SYNC_MAX_ATTEMPTS": "0"}, "SHOPIFY_SYNC_MAX_ATTEMPTS must be at least 1, got 0"),
+        (
+            {"SHOPIFY_SYNC_MAPPING_PROCESSES": "-1"},
+            "SHOPIFY_SYNC_MAPPING_PROCESSES must be between 0 and 64, got -1",
+        ),
         (
             {"SHOPIFY_SYNC_REQUESTS_IN_FLIGHT_PER_TASK": "33"},
             "SHOPIFY_SYNC_REQUESTS_IN_FLIGHT_PER_TASK must be between 1 and 32, got 33",
