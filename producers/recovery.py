@@ -56,6 +56,11 @@ def shop_holds_tasks(client: redis.Redis, shop: str) -> bool:
     return False
 
 
+def unsettled(records: list[dict[str, Any]], outcomes: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """The records (task-argument form) with no outcome yet, or waiting for a retry: what to send again."""
+    return [r for r in records if (outcomes.get(r["key"]) or {}).get("state") in (None, "retrying")]
+
+
 @dataclass
 class LostTaskWatch:
     """Tells, from the counts a waiting producer polls, when a sync's remaining records are held by no task.

@@ -18,7 +18,7 @@ from kombu import Producer
 
 from producers.mapping import Mapping
 from producers.records import InvalidRecord, prepare
-from producers.recovery import LostTaskWatch, SentBatches
+from producers.recovery import LostTaskWatch, SentBatches, unsettled
 from producers.report import ResourceReport, SyncReport
 from worker.app import celery_app
 from worker.deadletters import DeadLetterStore, dump_jsonl
@@ -202,9 +202,7 @@ class SyncRunner:
         count = 0
         outcomes = until_redis_answers(lambda: self.tracker.outcomes(sync_id))
         for records in sent.batches:
-            pending = [
-                r for r in records if (outcomes.get(r["key"]) or {}).get("state") in (None, "retrying")
-            ]
+            pending = unsettled(records, outcomes)
             if pending:
                 until_redis_answers(partial(enqueue_batch, sent.shop, sync_id, sent.resource, pending))
                 count += len(pending)

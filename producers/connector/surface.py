@@ -16,6 +16,7 @@ from producers.connector.config import ConfigError, connection_specification, pa
 from producers.connector.outcomes import rejected
 from producers.connector.protocol import ConnectorSpecification, MultiwovenMessage, connection_status
 from producers.connector.write import DEFAULT_TIMEOUT_S, WriteRejectedError, execute, pipeline, plan_write
+from producers.recovery import LostTaskWatch
 from settings import AppSettings, SettingsError, load_app_settings
 from worker.keys import Keys
 
@@ -74,7 +75,12 @@ def write(
         plan = plan_write(sync_config, records, action)
         with pipeline(settings, plan) as client:
             message = execute(
-                client, Keys(settings.key_prefix), plan, batch_size=settings.batch_size, timeout_s=timeout_s
+                client,
+                Keys(settings.key_prefix),
+                plan,
+                batch_size=settings.batch_size,
+                timeout_s=timeout_s,
+                lost_watch=None if settings.embedded else LostTaskWatch(client, plan.shop),
             )
     except (WriteRejectedError, SettingsError) as exc:
         return rejected(count_as, str(exc)).to_dict()

@@ -12,9 +12,10 @@ which must list the shop.
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +28,7 @@ from producers.connector.intake import Enqueue, RecordIntake, keyed
 from producers.connector.outcomes import WriteContext, tracking_message
 from producers.connector.protocol import WRITE_ACTIONS, MultiwovenMessage, SyncConfig, tracking
 from producers.embedded import embedded_worker
+from producers.recovery import LostTaskWatch, unsettled
 from settings import AppSettings, ShopsFileError, load_shops
 from worker.keys import Keys
 from worker.observability import register_secrets
@@ -35,6 +37,8 @@ from worker.records import RecordEnvelope
 from worker.resources import RESOURCES
 from worker.tasks import enqueue_batch
 from worker.tracking import SyncTracker
+
+log = logging.getLogger(__name__)
 
 SETTLED = ("synced", "dead_lettered", "paused")
 
@@ -103,15 +107,31 @@ def execute(
     timeout_s: float,
     enqueue: Enqueue = enqueue_batch,
     poll_s: float = 0.05,
+    lost_watch: LostTaskWatch | None = None,
 ) -> MultiwovenMessage:
-    """Take the records in, wait until each is settled (or the timeout), and build the tracking message."""
+    """Take the records in, wait until each is settled (or the timeout), and build the tracking message.
+
+    With ``lost_watch`` (a Redis broker), records that no task holds any more are enqueued again while
+    the call waits (``producers.recovery``).
+    """
     if not plan.records:
         return tracking(0, 0, [])
     intake = RecordIntake(client, keys, batch_size=batch_size, enqueue=enqueue)
-    intake.submit(
+    submission = intake.submit(
         shop=plan.shop, resource=plan.resource, sync_id=plan.tracking_id, records=plan.records, dedupe=True
     )
-    outcomes = wait_for(intake.tracker, plan.tracking_id, {r.key for r in plan.records}, timeout_s, poll_s)
+    accepted = [r.to_dict() for r in submission.accepted]
+
+    def send_lost_again() -> None:
+        if lost_watch is None or not lost_watch.lost(intake.tracker.counts(plan.tracking_id)):
+            return
+        pending = unsettled(accepted, intake.tracker.outcomes(plan.tracking_id))
+        for start in range(0, len(pending), batch_size):
+            enqueue(plan.shop, plan.tracking_id, plan.resource, pending[start : start + batch_size])
+        log.warning("%d record(s) of %s were held by no task; sent again", len(pending), plan.tracking_id)
+
+    record_keys = {r.key for r in plan.records}
+    outcomes = wait_for(intake.tracker, plan.tracking_id, record_keys, timeout_s, poll_s, send_lost_again)
     pause = ShopPauses(client, keys).reason(plan.shop)
     context = WriteContext(
         resource=plan.resource,
@@ -125,7 +145,12 @@ def execute(
 
 
 def wait_for(
-    tracker: SyncTracker, tracking_id: str, record_keys: set[str], timeout_s: float, poll_s: float
+    tracker: SyncTracker,
+    tracking_id: str,
+    record_keys: set[str],
+    timeout_s: float,
+    poll_s: float,
+    between_polls: Callable[[], None] = lambda: None,
 ) -> dict[str, dict[str, Any]]:
     """The outcomes of ``record_keys`` once each is settled (synced, dead-lettered, held), or at timeout."""
     deadline = time.monotonic() + timeout_s
@@ -137,6 +162,7 @@ def wait_for(
                 outcomes[key] = outcome
         if len(outcomes) == len(record_keys) or time.monotonic() >= deadline:
             break
+        between_polls()
         time.sleep(poll_s)
     for key in record_keys - outcomes.keys():  # the last known state of the unsettled ones
         outcomes[key] = tracker.outcome(tracking_id, key) or {"state": "pending"}

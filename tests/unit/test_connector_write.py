@@ -7,6 +7,7 @@ import pytest
 from producers.connector import write
 from producers.connector.intake import RecordIntake, content_digest, keyed
 from producers.connector.write import WriteRejectedError, execute, plan_write
+from producers.recovery import LostTaskWatch
 from settings import AppSettings
 from worker.deadletters import DeadLetterStore
 from worker.keys import Keys
@@ -157,6 +158,35 @@ def test_without_a_run_id_each_call_is_its_own_run(fake_redis, keys):
     again, worker, _ = run(fake_redis, keys, [{"email": "a@example.com"}], settle)
     assert first["tracking"]["meta"]["tracking_id"] != again["tracking"]["meta"]["tracking_id"]
     assert again["tracking"]["success"] == 1 and worker.batches  # written again, not skipped
+
+
+def test_records_of_a_lost_task_are_sent_again_while_the_call_waits(fake_redis, keys):
+    records = [{"email": f"u{i}@example.com"} for i in range(5)]
+    lost_first_batch = []
+
+    def settle(record):
+        if len(worker.batches) == 1:  # the broker lost the first task: nobody runs it
+            lost_first_batch.append(record["key"])
+            return None
+        return "synced", {"gid": "gid://shopify/Customer/1"}
+
+    worker = ScriptedWorker(fake_redis, keys, settle)
+    plan = plan_write(sync_config(), records, "destination_insert")
+    watch = LostTaskWatch(fake_redis, "acme", quiet_s=0.05, confirm_s=0.02)
+    message = execute(
+        fake_redis, keys, plan, batch_size=2, timeout_s=5, enqueue=worker, poll_s=0.01, lost_watch=watch
+    ).to_dict()
+
+    assert message["tracking"]["success"] == 5
+    assert len(lost_first_batch) == 2
+    assert worker.batches[-1][3] == lost_first_batch  # only the lost records, sent once more
+
+
+def test_without_a_watch_lost_records_stay_pending(fake_redis, keys):
+    message, worker, _ = run(
+        fake_redis, keys, [{"email": "u@example.com"}], lambda _record: None, timeout_s=0.3
+    )
+    assert (message["tracking"]["success"], message["tracking"]["failed"], len(worker.batches)) == (0, 1, 1)
 
 
 def test_keys_come_from_the_content_and_the_primary_key():
