@@ -7,7 +7,6 @@ the Redis server never see each other's records.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import uuid
@@ -18,7 +17,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from benchmarks.harness import free_port, wait_for
+from benchmarks.harness import deployment_env, free_port, token_variable, wait_for
 from simulator.config import FaultConfig, ShopSpec
 from simulator.server import run_in_thread
 from simulator.state import SimulatorState
@@ -94,11 +93,10 @@ class Deployment:
     def _write_shops_file(self) -> None:
         lines = []
         for name in self.shops:
-            var = "TOKEN_" + name.replace("-", "_").upper()
             lines += [
                 "[[shops]]",
                 f'shop_name = "{name}"',
-                *([f'access_token = "${{{var}}}"'] if self.shops[name] else []),
+                *([f'access_token = "${{{token_variable(name)}}}"'] if self.shops[name] else []),
                 *self.extra_lines.get(name, []),
                 f'admin_url = "{self.sim.shop_url(name)}"',
                 "",
@@ -111,18 +109,16 @@ class Deployment:
 
     @property
     def env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("SHOPIFY_SYNC_")}
-        env.update(
-            SHOPIFY_SYNC_REDIS_URL=TEST_REDIS_URL,
-            SHOPIFY_SYNC_KEY_PREFIX=self.prefix,
-            SHOPIFY_SYNC_SHOPS_FILE=str(self.shops_file),
-            SHOPIFY_SYNC_OUTPUT_DIR=str(self.tmp / "out"),
-            SHOPIFY_SYNC_BASE_BACKOFF_S="0.05",
-            SHOPIFY_SYNC_MAX_BACKOFF_S="1",
+        env = deployment_env(
+            redis_url=TEST_REDIS_URL,
+            key_prefix=self.prefix,
+            shops_file=self.shops_file,
+            output_dir=self.tmp / "out",
+            tokens=self.shops,
+            base_backoff_s="0.05",
+            max_backoff_s="1",
         )
         env.update(self.extra_env)
-        for name, token in self.shops.items():
-            env["TOKEN_" + name.replace("-", "_").upper()] = token
         return env
 
     def start_worker(self, concurrency: int = 2) -> subprocess.Popen:
