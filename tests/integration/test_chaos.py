@@ -3,20 +3,15 @@ resources; 5% 5xx, 2% resets, 1% answers lost after commit, THROTTLED bursts, a 
 and one Redis restart (a whole worker's SIGKILL is in test_crash_safety.py).
 """
 
+from dataclasses import replace
+
 import pytest
 
 from benchmarks.chaos import ChaosPlan, run
 
 pytestmark = pytest.mark.integration
 
-CI_PLAN = ChaosPlan(
-    records=600,
-    kills=1,
-    kill_kinds=("kill_pool_child",),
-    redis_restarts=1,
-    visibility_timeout_s=12,
-    timeout_s=120,
-)
+CI_PLAN = replace(ChaosPlan.quick(), records=600)
 
 
 def test_small_chaos_run_loses_and_duplicates_nothing(tmp_path):
