@@ -27,7 +27,6 @@ import secrets
 import sys
 import tempfile
 import time
-import urllib.request
 import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -158,22 +157,7 @@ def create_shops(deployment: Deployment) -> None:
         token = f"shpat_{secrets.token_hex(16)}"
         deployment.tokens[shop] = token
         deployment.control.add_shop(shop, token, **PLUS_BUCKET)
-        seed_customer(deployment.control, shop, token, f"owner@{shop}.example.com", TAKEN_PHONE)
-
-
-def seed_customer(control: SimulatorControl, shop: str, token: str, email: str, phone: str) -> None:
-    """Create one customer through the Admin API, as another app would have."""
-    document = "mutation($i: CustomerSetInput!) { customerSet(input: $i) { userErrors { message } } }"
-    body = json.dumps({"query": document, "variables": {"i": {"email": email, "phone": phone}}}).encode()
-    request = urllib.request.Request(
-        f"{control.shop_url(shop)}/admin/api/2026-07/graphql.json",
-        data=body,
-        headers={"Content-Type": "application/json", "X-Shopify-Access-Token": token},
-    )
-    with urllib.request.urlopen(request, timeout=30) as answer:
-        errors = json.loads(answer.read())["data"]["customerSet"]["userErrors"]
-    if errors:
-        raise RuntimeError(f"could not seed {email}: {errors}")
+        deployment.control.seed_customer(shop, token, f"owner@{shop}.example.com", TAKEN_PHONE)
 
 
 def write_inputs(deployment: Deployment) -> dict[str, ShopRows]:

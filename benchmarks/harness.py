@@ -177,6 +177,20 @@ class SimulatorControl:
         answer: dict[str, Any] = self.request("POST", "/_simulator/faults", faults)
         return answer
 
+    def seed_customer(self, shop: str, token: str, email: str, phone: str) -> None:
+        """Create one customer through the Admin API, as another app would have."""
+        document = "mutation($i: CustomerSetInput!) { customerSet(input: $i) { userErrors { message } } }"
+        body = json.dumps({"query": document, "variables": {"i": {"email": email, "phone": phone}}}).encode()
+        request = urllib.request.Request(
+            f"{self.shop_url(shop)}/admin/api/2026-07/graphql.json",
+            data=body,
+            headers={"Content-Type": "application/json", "X-Shopify-Access-Token": token},
+        )
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            errors = json.loads(answer.read())["data"]["customerSet"]["userErrors"]
+        if errors:
+            raise RuntimeError(f"could not seed {email}: {errors}")
+
     def drain(self, shop: str, hold_s: float = 0.0) -> None:
         """Empty the shop's bucket and hold it empty ``hold_s`` seconds: requests meanwhile are THROTTLED."""
         self.request("POST", f"/_simulator/shops/{shop}/drain", {"hold_s": hold_s})

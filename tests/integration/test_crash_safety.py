@@ -29,7 +29,7 @@ from benchmarks.verify import check_records, check_store
 from simulator.config import FaultConfig
 from tests.conftest import TEST_REDIS_URL
 from tests.integration.conftest import wait_until
-from tests.integration.test_pipeline import TAKEN_PHONE, seed_customer
+from tests.integration.test_pipeline import TAKEN_PHONE
 from worker.app import queue_for
 from worker.deadletters import DeadLetterStore
 from worker.keys import Keys
@@ -185,7 +185,9 @@ def in_flight(client: redis.Redis, shop: str) -> int:
 
 def new_run(deployment, sizes, latency_ms=60) -> Run:
     shop = deployment.add_shop()
-    seed_customer(deployment.sim, shop, deployment.shops[shop], "owner@example.com", TAKEN_PHONE)
+    SimulatorControl(deployment.sim.base_url).seed_customer(
+        shop, deployment.shops[shop], "owner@example.com", TAKEN_PHONE
+    )
     deployment.sim.state.faults = FaultConfig(latency_ms=latency_ms, latency_jitter_ms=latency_ms)
     run = Run(deployment, shop)
     run.prepare(sizes)

@@ -1,13 +1,12 @@
 """End to end in Redis mode: the `shopify-sync sync` CLI, real Redis, real Celery worker processes,
 and the simulator over HTTP."""
 
-import asyncio
 import json
 
-import aiohttp
 import pytest
 import redis
 
+from benchmarks.harness import SimulatorControl
 from tests.conftest import TEST_REDIS_URL
 from tests.integration.conftest import wait_until
 from worker.deadletters import DeadLetterStore
@@ -42,21 +41,6 @@ def customer_rows(n):
     ]
 
 
-def seed_customer(sim, shop, token, email, phone):
-    async def post():
-        async with aiohttp.ClientSession() as session:
-            query = "mutation($i: CustomerSetInput!) { customerSet(input: $i) { userErrors { message } } }"
-            async with session.post(
-                f"{sim.shop_url(shop)}/admin/api/2026-07/graphql.json",
-                json={"query": query, "variables": {"i": {"email": email, "phone": phone}}},
-                headers={"X-Shopify-Access-Token": token},
-            ) as response:
-                body = await response.json()
-                assert body["data"]["customerSet"]["userErrors"] == [], body
-
-    asyncio.run(post())
-
-
 def dead_letters(deployment, sync_id):
     client = redis.Redis.from_url(TEST_REDIS_URL)
     return {e.record_key: e for e in DeadLetterStore(client, Keys(deployment.prefix)).iter(sync_id=sync_id)}
@@ -65,7 +49,9 @@ def dead_letters(deployment, sync_id):
 def test_1200_customers_with_10_invalid_mapped_in_two_processes(deployment):
     deployment.extra_env["SHOPIFY_SYNC_MAPPING_PROCESSES"] = "2"  # producers.parallel: 3 chunks of rows
     shop = deployment.add_shop()
-    seed_customer(deployment.sim, shop, deployment.shops[shop], "owner@example.com", TAKEN_PHONE)
+    SimulatorControl(deployment.sim.base_url).seed_customer(
+        shop, deployment.shops[shop], "owner@example.com", TAKEN_PHONE
+    )
     rows = customer_rows(1200)
     by_id = {r["id"]: r for r in rows}
     expected = {  # record key -> (reason category, field path)
