@@ -52,10 +52,10 @@ from benchmarks.harness import (
     write_shops_file,
 )
 from benchmarks.verify import RecordCheck, StoreCheck, check_levels, check_records, check_store
-from worker.app import queue_for
-from worker.deadletters import DeadLetterStore
-from worker.keys import Keys
-from worker.tracking import SyncTracker
+from worker.contract.broker import queue_for
+from worker.contract.deadletters import DeadLetterStore
+from worker.contract.keys import Keys
+from worker.contract.tracking import SyncTracker
 
 # Worker settings for the run: short waits, so a short visibility timeout is safe (settings demand more
 # than 10 x the longest wait) and a killed worker's tasks come back within seconds.

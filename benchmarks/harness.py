@@ -32,7 +32,8 @@ from typing import IO, Any
 
 import redis
 
-from worker.app import queue_for, worker_command
+from worker.app import worker_command
+from worker.contract.broker import queue_for
 
 ENV_PREFIX = "SHOPIFY_SYNC_"
 

@@ -48,8 +48,8 @@ from benchmarks.harness import (
 from producers.mapping import Mapping
 from producers.sync import SyncJob, SyncRunner, new_sync_id
 from settings import AppSettings, ShopConfig
-from worker.app import celery_app, queue_for
-from worker.keys import Keys
+from worker.contract.broker import celery_app, queue_for
+from worker.contract.keys import Keys
 from worker.resources.customers import Customers
 
 LATENCY = {"latency_ms": 150.0, "latency_jitter_ms": 250.0}

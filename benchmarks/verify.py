@@ -9,8 +9,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from worker.deadletters import DeadLetterStore
-from worker.tracking import SyncTracker
+from worker.contract.deadletters import DeadLetterStore
+from worker.contract.tracking import SyncTracker
 
 FINAL = ("synced", "dead_lettered")
 

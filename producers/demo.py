@@ -26,7 +26,8 @@ from settings import AppSettings, ShopConfig, ShopsConfig
 from simulator.config import FaultConfig, ShopSpec
 from simulator.server import run_in_thread
 from simulator.state import SimulatorState
-from worker.app import queue_for, worker_command
+from worker.app import worker_command
+from worker.contract.broker import queue_for
 
 DEMO_SHOP = "demo-shop"
 # Faults a real sync meets now and then, so the demo shows retries working.

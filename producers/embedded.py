@@ -16,7 +16,9 @@ import redis
 from celery.contrib.testing.worker import start_worker
 
 from settings import AppSettings, ShopsConfig
-from worker.app import celery_app, queue_for
+from worker import tasks  # noqa: F401  (registers the task the in-process worker runs)
+from worker.app import app as celery_app
+from worker.contract.broker import queue_for
 from worker.runtime import WorkerRuntime, install_runtime
 
 

@@ -8,8 +8,8 @@ from contextlib import contextmanager
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from producers.sync import ProgressCallback
-from worker.tracking import SyncCounts
+from producers.pipeline import ProgressCallback
+from worker.contract.tracking import SyncCounts
 
 
 @contextmanager

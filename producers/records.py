@@ -8,18 +8,10 @@ from typing import Any, NamedTuple
 
 from producers.mapping import Mapping, MappingError
 from producers.parallel import map_rows
-from worker.deadletters import Reason
-from worker.recorder import validation_reason
-from worker.records import RecordEnvelope
-from worker.resources import RecordInvalidError, Resource
-
-
-@dataclass(frozen=True)
-class InvalidRecord:
-    """A row that cannot become a valid record, with the reason (it goes to the dead letters)."""
-
-    record: RecordEnvelope
-    reason: Reason
+from producers.pipeline import Checked, InvalidRecord, Validate
+from worker.contract.deadletters import Reason
+from worker.contract.envelopes import RecordEnvelope
+from worker.resources import RecordInvalidError, Resource, get_resource
 
 
 def record_key(row_number: int, row: dict[str, Any], primary_key: str | None) -> str:
@@ -72,7 +64,7 @@ def prepare(
     *,
     primary_key: str | None = None,
     processes: int = 0,
-) -> Iterator[RecordEnvelope | InvalidRecord]:
+) -> Iterator[Checked]:
     """Map and validate each row; a bad row is yielded as ``InvalidRecord`` and never stops the others.
 
     Rows the resource groups (a product's variant rows) are held until the input ends, then merged
@@ -108,11 +100,17 @@ def validation_problem(payload: dict[str, Any], resource: Resource) -> Reason | 
     try:
         resource.validate(payload)
     except RecordInvalidError as exc:
-        return validation_reason(exc)
+        return exc.reason()
     return None
 
 
-def validated(envelope: RecordEnvelope, resource: Resource) -> RecordEnvelope | InvalidRecord:  # type: ignore[type-arg]
+def validated(envelope: RecordEnvelope, resource: Resource) -> Checked:  # type: ignore[type-arg]
     """The envelope when its payload fits the resource's model, else an ``InvalidRecord`` naming the field."""
     problem = validation_problem(envelope.payload, resource)
     return envelope if problem is None else InvalidRecord(envelope, problem)
+
+
+def validator(resource: str) -> Validate:
+    """Checks envelopes of ``resource`` against its model: the pipeline's ``validate`` for mapped records."""
+    model = get_resource(resource)
+    return lambda envelope: validated(envelope, model)

@@ -6,18 +6,17 @@ left where it is, with the reason it fails now.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from producers.mapping import Mapping
-from producers.records import InvalidRecord, prepare, validated
-from worker.deadletters import DeadLetter, DeadLetterStore, Reason
-from worker.records import RecordEnvelope
+from producers.pipeline import InvalidRecord, RecordPipeline, Target
+from producers.records import prepare, validated
+from worker.contract.deadletters import DeadLetter, Reason
+from worker.contract.envelopes import RecordEnvelope
+from worker.contract.states import RecordState
 from worker.resources import get_resource
-from worker.tracking import SyncTracker
-
-Enqueue = Callable[[str, str, str, list[dict[str, Any]]], object]
 
 
 @dataclass(frozen=True)
@@ -65,34 +64,30 @@ def plan(entries: Iterable[DeadLetter], mapping: Mapping | None = None) -> list[
     return plans
 
 
-def replay(
-    plans: list[ReplayPlan],
-    store: DeadLetterStore,
-    tracker: SyncTracker,
-    enqueue: Enqueue,
-    *,
-    batch_size: int,
-) -> ReplayResult:
-    """Enqueue the replayable records in batches per (shop, sync, resource); remove their entries after."""
+def replay(plans: list[ReplayPlan], pipeline: RecordPipeline) -> ReplayResult:
+    """Publish the replayable records per (shop, sync, resource); entries go once their batch is queued.
+
+    The records are counted in their sync already: each goes back to ``retrying`` there, not into the total.
+    """
     result = ReplayResult()
-    groups: dict[tuple[str, str, str], list[ReplayPlan]] = {}
+    groups: dict[Target, dict[str, ReplayPlan]] = {}
     for item in plans:
         if item.record is None:
             result.still_failing[item.entry.id] = item.problem or Reason(category="unknown", message="?")
         else:
-            groups.setdefault((item.entry.shop, item.entry.sync_id, item.entry.resource), []).append(item)
-    for (shop, sync_id, resource), members in groups.items():
-        for start in range(0, len(members), batch_size):
-            chunk = members[start : start + batch_size]
-            records = [m.record for m in chunk if m.record is not None]
-            enqueue(
-                shop,
-                sync_id,
-                resource,
-                [RecordEnvelope(r.key, r.payload, r.source).to_dict() for r in records],
-            )
-            for member in chunk:
-                tracker.mark(sync_id, member.entry.record_key, "retrying", replayed=True)
-                store.remove(member.entry.id)
-                result.enqueued.append(member.entry.id)
+            target = Target(item.entry.shop, item.entry.resource, item.entry.sync_id)
+            groups.setdefault(target, {})[item.record.key] = item
+    for target, members in groups.items():
+
+        def requeued(
+            batch: list[RecordEnvelope], target: Target = target, members: dict[str, Any] = members
+        ) -> None:
+            for record in batch:
+                entry = members[record.key].entry
+                pipeline.tracker.mark(target.sync_id, entry.record_key, RecordState.RETRYING, replayed=True)
+                pipeline.dead_letters.remove(entry.id)
+                result.enqueued.append(entry.id)
+
+        records = [m.record for m in members.values() if m.record is not None]
+        pipeline.submit(target, records, counted=False, after_batch=requeued)
     return result

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from worker.tracking import SyncCounts
+from worker.contract.tracking import SyncCounts
 
 
 @dataclass

@@ -12,9 +12,10 @@ import redis
 from producers.embedded import embedded_worker
 from producers.progress import sync_progress
 from producers.report import SyncReport
-from producers.sync import SyncJob, SyncRunner, until_redis_answers
+from producers.sync import SyncJob, SyncRunner
 from settings import AppSettings, ShopsConfig
-from worker.keys import Keys
+from worker.contract.keys import Keys
+from worker.contract.outages import until_redis_answers
 
 
 class SyncIdInUseError(ValueError):

@@ -6,57 +6,30 @@ import gc
 import logging
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import redis
-from kombu import Producer
 
 from producers.mapping import Mapping
-from producers.records import InvalidRecord, prepare
-from producers.recovery import LostTaskWatch, SentBatches, unsettled
+from producers.pipeline import Checked, ProgressCallback, RecordPipeline, Target
+from producers.records import prepare
 from producers.report import ResourceReport, SyncReport
-from worker.app import celery_app
-from worker.deadletters import DeadLetterStore, dump_jsonl
-from worker.keys import Keys
-from worker.pauses import ShopPauses
-from worker.recorder import OutcomeRecorder
-from worker.records import RecordEnvelope
+from worker.contract.broker import celery_app
+from worker.contract.deadletters import DeadLetterStore, dump_jsonl
+from worker.contract.enqueue import Enqueue, enqueue_batch
+from worker.contract.keys import Keys
+from worker.contract.tracking import SyncCounts
 from worker.resources import get_resource
-from worker.tasks import REDIS_DOWN, enqueue_batch
-from worker.tracking import SyncCounts, SyncTracker
 
 log = logging.getLogger(__name__)
 
-ProgressCallback = Callable[[SyncCounts], None]
-T = TypeVar("T")
-# A producer rides out a Redis restart of up to this long (then the error stops the sync).
-REDIS_RETRY_S = 60.0
 # Records are added to their sync's count this many batches at a time: one round trip instead of ten.
 BATCHES_PER_COUNT = 10
-
-
-def until_redis_answers(call: Callable[[], T], *, within_s: float = REDIS_RETRY_S) -> T:
-    """``call()``, tried again while Redis does not answer (a restart, a failover), for up to ``within_s``.
-
-    Only for steps that may run twice: every step a producer retries is idempotent (outcomes and dead
-    letters are keyed by record), except the count of records a sync adds, which a connection lost
-    after Redis ran the command but before it answered would count twice.
-    """
-    deadline = time.monotonic() + within_s
-    delay = 0.2
-    while True:
-        try:
-            return call()
-        except REDIS_DOWN:
-            if time.monotonic() + delay > deadline:
-                raise
-            time.sleep(delay)
-            delay = min(delay * 2, 2.0)
 
 
 @contextmanager
@@ -96,7 +69,7 @@ class SyncJob:
 
 
 class SyncRunner:
-    """Producer side of a sync, over one Redis (real, or fakeredis in embedded mode)."""
+    """Producer side of a sync: rows mapped and validated, then through the record pipeline."""
 
     def __init__(
         self,
@@ -106,64 +79,40 @@ class SyncRunner:
         batch_size: int,
         recover_lost: bool = False,
         mapping_processes: int = 0,
+        enqueue: Enqueue | None = None,
     ) -> None:
         """Producer state over ``client``.
 
-        With ``recover_lost`` (a Redis broker, and producers that wait for their syncs), ``enqueue`` keeps
-        what it sent and ``wait`` sends again the records of a task the broker lost (``producers.recovery``).
-        With ``mapping_processes``, rows are mapped and validated in that many forked processes.
+        With ``recover_lost`` (a Redis broker, and producers that wait for their syncs), ``wait`` sends
+        again the records of a task the broker lost. With ``mapping_processes``, rows are mapped and
+        validated in that many forked processes. ``enqueue`` replaces the Celery publish (tests).
         """
-        self.tracker = SyncTracker(client, keys)
-        self.dead_letters = DeadLetterStore(client, keys)
-        self.pauses = ShopPauses(client, keys)
+        self.pipeline = RecordPipeline(
+            client, keys, batch_size=batch_size, enqueue=enqueue or enqueue_batch, recover_lost=recover_lost
+        )
+        self.tracker = self.pipeline.tracker
+        self.dead_letters = self.pipeline.dead_letters
+        self.pauses = self.pipeline.pauses
         self._batch_size = batch_size
-        self._redis = client
-        self._recover_lost = recover_lost
+        self._enqueue = enqueue
         self._mapping_processes = mapping_processes
-        self._sent: dict[str, SentBatches] = {}
 
     def enqueue(self, job: SyncJob) -> int:
         """Map, validate and enqueue every row; invalid rows are dead-lettered here. Returns the row count."""
-        resource = get_resource(job.resource)
+        target = Target(job.shop, job.resource, job.sync_id)
         total = 0
-        batch: list[RecordEnvelope] = []
-        invalid: list[InvalidRecord] = []
-
-        recorder = OutcomeRecorder(
-            self.tracker, self.dead_letters, shop=job.shop, sync_id=job.sync_id, resource=job.resource
-        )
-
-        def flush(producer: Producer) -> None:
-            if not batch and not invalid:
-                return
-            count = len(batch) + len(invalid)
-            until_redis_answers(
-                lambda: self.tracker.start(job.sync_id, shop=job.shop, resource=job.resource, total=count)
-            )
-            for bad in invalid:
-                until_redis_answers(partial(recorder.dead_letter, bad.record, bad.reason))
-            for start in range(0, len(batch), self._batch_size):
-                records = [r.to_dict() for r in batch[start : start + self._batch_size]]
-                until_redis_answers(
-                    partial(enqueue_batch, job.shop, job.sync_id, job.resource, records, producer=producer)
-                )
-                if self._recover_lost:
-                    sent = self._sent.setdefault(job.sync_id, SentBatches(job.shop, job.resource))
-                    sent.batches.append(records)
-            batch.clear()
-            invalid.clear()
-
+        chunk: list[Checked] = []
         with fewer_collections(), celery_app.producer_or_acquire() as producer:
-            key, processes = job.primary_key, self._mapping_processes
-            for item in prepare(job.rows, job.mapping, resource, primary_key=key, processes=processes):
+            send = self._enqueue or partial(enqueue_batch, producer=producer)
+            model, key, processes = get_resource(job.resource), job.primary_key, self._mapping_processes
+            for item in prepare(job.rows, job.mapping, model, primary_key=key, processes=processes):
                 total += 1
-                if isinstance(item, InvalidRecord):
-                    invalid.append(item)
-                else:
-                    batch.append(item)
-                if len(batch) >= self._batch_size * BATCHES_PER_COUNT or len(invalid) >= self._batch_size:
-                    flush(producer)
-            flush(producer)
+                chunk.append(item)
+                if len(chunk) >= self._batch_size * BATCHES_PER_COUNT:
+                    self.pipeline.submit(target, chunk, enqueue=send)
+                    chunk.clear()
+            if chunk:
+                self.pipeline.submit(target, chunk, enqueue=send)
         return total
 
     def wait(
@@ -174,44 +123,8 @@ class SyncRunner:
         on_progress: ProgressCallback | None = None,
         poll_s: float = 0.2,
     ) -> SyncCounts:
-        """Follow a sync until every record is settled (or held by a paused shop), or until the timeout.
-
-        With ``recover_lost``, records that no task holds any more are sent again meanwhile.
-        """
-        deadline = time.monotonic() + timeout_s
-        sent = self._sent.pop(sync_id, None)
-        watch = LostTaskWatch(self._redis, sent.shop) if sent else None
-        while True:
-            try:
-                counts = self.tracker.counts(sync_id)
-            except REDIS_DOWN:  # Redis restarting: keep waiting for it, within the sync's timeout
-                if time.monotonic() >= deadline:
-                    raise
-                time.sleep(poll_s)
-                continue
-            if on_progress:
-                on_progress(counts)
-            if counts.finished or time.monotonic() >= deadline:
-                return counts
-            if sent and watch and watch.lost(counts):
-                self._send_again(sync_id, sent)
-            time.sleep(poll_s)
-
-    def _send_again(self, sync_id: str, sent: SentBatches) -> None:
-        """Enqueue again the records of ``sent`` that are not synced, dead-lettered or held yet."""
-        count = 0
-        outcomes = until_redis_answers(lambda: self.tracker.outcomes(sync_id))
-        for records in sent.batches:
-            pending = unsettled(records, outcomes)
-            if pending:
-                until_redis_answers(partial(enqueue_batch, sent.shop, sync_id, sent.resource, pending))
-                count += len(pending)
-        log.warning(
-            "%d record(s) of sync %s were held by no task (a worker or Redis stopped as the task was taken); "
-            "sent them again",
-            count,
-            sync_id,
-        )
+        """Follow a sync until every record is settled (or held by a paused shop), or until the timeout."""
+        return self.pipeline.wait(sync_id, timeout_s=timeout_s, on_progress=on_progress, poll_s=poll_s).counts
 
     def report(
         self, jobs: list[SyncJob], *, report_id: str, mode: str, started: float, output_dir: Path | None

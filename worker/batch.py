@@ -17,14 +17,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from worker.deadletters import Reason
+from worker.contract.deadletters import Reason
+from worker.contract.envelopes import RecordEnvelope
+from worker.contract.pauses import ShopPauses
+from worker.contract.recorder import OutcomeRecorder
 from worker.errors import RetryableError, ServerError, ShopifyError, ThrottledError, UserErrorsError
 from worker.gateway import ShopGateway, request_log
 from worker.lookups import LookupCache
-from worker.pauses import ShopPauses
 from worker.ratelimit.limiter import WaitTooLongError
-from worker.recorder import OutcomeRecorder, validation_reason
-from worker.records import RecordEnvelope
 from worker.resources import RecordInvalidError, Resource, ShopifyInput, WriteContext
 from worker.retry import Action, RetryPolicy, decide
 
@@ -133,7 +133,7 @@ class BatchWriter:
             try:
                 valid.append((record, self.resource.validate(record.payload)))
             except RecordInvalidError as exc:
-                self._dead_letter(record, validation_reason(exc))
+                self._dead_letter(record, exc.reason())
         units = self._units(valid)
         if units and not_before is None:
             booking = self.gateway.book(sum(self._estimate(unit) for unit in units))

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 import redis
 
-from worker.keys import Keys, text
+from worker.contract.keys import Keys, text
 
 DEFAULT_TTL_S = 3600
 

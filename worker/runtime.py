@@ -18,18 +18,18 @@ import redis
 from settings import AppSettings, ShopConfig, ShopsConfig, load_app_settings, load_shops
 from worker.batch import BatchOutcome, BatchWriter
 from worker.client import ShopifyClient
+from worker.contract.deadletters import DeadLetterStore
+from worker.contract.envelopes import RecordEnvelope
+from worker.contract.keys import Keys
+from worker.contract.pauses import ShopPauses
+from worker.contract.recorder import OutcomeRecorder
+from worker.contract.tracking import SyncTracker
 from worker.credentials import TokenSources, credential_store
-from worker.deadletters import DeadLetterStore
 from worker.gateway import ShopGateway
-from worker.keys import Keys
 from worker.lookups import LookupCache
-from worker.pauses import ShopPauses
 from worker.ratelimit import ShopLimiter
-from worker.recorder import OutcomeRecorder
-from worker.records import RecordEnvelope
 from worker.resources import get_resource
 from worker.retry import RetryPolicy
-from worker.tracking import SyncTracker
 
 T = TypeVar("T")
 

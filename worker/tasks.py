@@ -6,57 +6,23 @@ import logging
 import time
 from typing import Any
 
-import redis
 from celery import Task
 from celery.exceptions import Reject
-from kombu import Producer
-from kombu.exceptions import OperationalError
 
-from worker.app import celery_app, max_countdown_s, queue_for
 from worker.batch import ADMISSION_SLACK_S, BatchOutcome
-from worker.deadletters import Reason
-from worker.recorder import OutcomeRecorder
-from worker.records import RecordEnvelope
+from worker.contract.broker import WRITE_BATCH, celery_app, max_countdown_s
+from worker.contract.deadletters import Reason
+from worker.contract.enqueue import enqueue_batch
+from worker.contract.envelopes import RecordEnvelope
+from worker.contract.outages import redis_unavailable, wait_for_redis
+from worker.contract.recorder import OutcomeRecorder
+from worker.contract.states import RecordState
 from worker.runtime import WorkerRuntime, get_runtime
 
 log = logging.getLogger(__name__)
 
-WRITE_BATCH = "shopify_sync.write_batch"
 # Retries of a batch whose task crashed on an unexpected exception (a bug, not a Shopify answer).
 UNEXPECTED_RETRIES = 3
-# Redis (the broker, and where outcomes are kept) did not answer: a restart, a failover, a network cut.
-REDIS_DOWN: tuple[type[Exception], ...] = (redis.ConnectionError, redis.TimeoutError, OperationalError)
-
-
-def enqueue_batch(
-    shop: str,
-    sync_id: str,
-    resource: str,
-    records: list[dict[str, Any]],
-    *,
-    countdown_s: float = 0.0,
-    not_before: float | None = None,
-    producer: Producer | None = None,
-) -> str:
-    """Send one batch to its shop's queue; returns the task id.
-
-    The task arguments carry the records but no credential: the worker reads the shop's token from its
-    own shops file or credential store. Flower shows a short form of the arguments (shop, sync,
-    resource, count). ``not_before`` (epoch seconds) marks a batch already booked in its shop's
-    schedule, to start at that time. A ``producer`` (``celery_app.producer_or_acquire()``) kept across
-    many calls saves a connection checkout per batch.
-    """
-    options: dict[str, Any] = {
-        "queue": queue_for(shop),
-        "argsrepr": repr((shop, sync_id, resource, f"{len(records)} records")),
-    }
-    if countdown_s > 0:
-        options["countdown"] = countdown_s
-    kwargs = {} if not_before is None else {"not_before": not_before}
-    result = write_batch.apply_async(
-        args=(shop, sync_id, resource, records), kwargs=kwargs, producer=producer, **options
-    )
-    return str(result.id)
 
 
 @celery_app.task(name=WRITE_BATCH, bind=True, acks_late=True, reject_on_worker_lost=True)
@@ -88,32 +54,6 @@ def write_batch(
         _dead_letter_unsettled(runtime, shop, sync_id, resource, envelopes, exc)
         raise
     return outcome.summary()
-
-
-def redis_unavailable(exc: BaseException, depth: int = 0) -> bool:
-    """True when ``exc``, an exception grouped in it, or one it was raised from says Redis did not answer."""
-    if isinstance(exc, REDIS_DOWN):
-        return True
-    if depth > 8:
-        return False
-    if isinstance(exc, BaseExceptionGroup):
-        return any(redis_unavailable(e, depth + 1) for e in exc.exceptions)
-    cause = exc.__cause__ or exc.__context__
-    return cause is not None and redis_unavailable(cause, depth + 1)
-
-
-def wait_for_redis(client: redis.Redis, timeout_s: float) -> bool:
-    """Ping until Redis answers (True) or ``timeout_s`` has passed (False)."""
-    deadline = time.monotonic() + timeout_s
-    delay = 0.1
-    while True:
-        try:
-            return bool(client.ping())
-        except redis.RedisError:
-            if time.monotonic() + delay > deadline:
-                return False
-            time.sleep(delay)
-            delay = min(delay * 2, 2.0)
 
 
 def _give_back_when_redis_answers(runtime: WorkerRuntime, shop: str, sync_id: str, exc: Exception) -> None:
@@ -170,5 +110,5 @@ def _dead_letter_unsettled(
     reason = Reason(category="internal_error", message=f"{type(exc).__name__}: {exc}")
     for record in records:
         outcome = runtime.tracker.outcome(sync_id, record.key) or {}
-        if outcome.get("state") not in ("synced", "dead_lettered"):
+        if outcome.get("state") not in (RecordState.SYNCED, RecordState.DEAD_LETTERED):
             recorder.dead_letter(record, reason)

@@ -21,7 +21,7 @@ from settings import (
     load_app_settings,
     load_shops,
 )
-from worker.keys import Keys
+from worker.contract.keys import Keys
 from worker.observability import init_sentry, setup_logging
 
 EXIT_FAILED = 1

@@ -11,12 +11,11 @@ import typer
 
 from producers.commands.common import EXIT_FAILED, app_settings, echo_json, fail, redis_state
 from producers.mapping import Mapping, MappingError
+from producers.pipeline import RecordPipeline
 from producers.replay import plan as replay_plan
 from producers.replay import replay as replay_records
 from settings import AppSettings
-from worker.deadletters import DeadLetter, DeadLetterStore, dump_jsonl
-from worker.tasks import enqueue_batch
-from worker.tracking import SyncTracker
+from worker.contract.deadletters import DeadLetter, DeadLetterStore, dump_jsonl
 
 app = typer.Typer(
     help="Dead letters: records that could not be written, with the reason.", no_args_is_help=True
@@ -113,9 +112,7 @@ def replay_(
                 f"dry run: {sum(1 for p in plans if p.record)} of {len(plans)} would be replayed", err=True
             )
             return
-        result = replay_records(
-            plans, store, SyncTracker(client, keys), enqueue_batch, batch_size=settings.batch_size
-        )
+        result = replay_records(plans, RecordPipeline(client, keys, batch_size=settings.batch_size))
     typer.echo(f"{len(result.enqueued)} replayed, {len(result.still_failing)} still failing", err=True)
     if result.still_failing:
         raise typer.Exit(EXIT_FAILED)

@@ -11,8 +11,9 @@ import typer
 
 from producers.commands.common import EXIT_USAGE, fail
 from producers.mapping import Mapping, MappingError
+from producers.pipeline import InvalidRecord
 from producers.readers import InputError, read_rows
-from producers.records import InvalidRecord, prepare
+from producers.records import prepare
 from producers.targets import check_target
 from worker.resources import RESOURCES, get_resource
 

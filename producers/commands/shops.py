@@ -8,8 +8,8 @@ import typer
 
 from producers.commands.common import app_settings, fail, redis_state
 from settings import normalize_shop_name
-from worker.pauses import ShopPauses
-from worker.tasks import enqueue_batch
+from worker.contract.enqueue import enqueue_batch
+from worker.contract.pauses import ShopPauses
 
 app = typer.Typer(help="Paused shops and their held records.", no_args_is_help=True)
 

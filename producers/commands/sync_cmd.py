@@ -23,8 +23,9 @@ from producers.readers import InputError, read_rows
 from producers.report import ResourceReport
 from producers.running import SyncIdInUseError, run_sync
 from producers.sync import SyncJob, new_sync_id
+from worker.contract.broker import queue_for
+from worker.contract.tracking import SyncTracker
 from worker.resources import RESOURCES
-from worker.tracking import SyncTracker
 
 
 def sync(
@@ -127,9 +128,9 @@ def worker(
     if settings.embedded:
         fail("a separate worker needs SHOPIFY_SYNC_REDIS_URL (embedded runs start their own)")
     config = shops_config(settings.shops_file)
-    from worker.app import celery_app, queue_for
+    from worker.app import app  # the worker itself: its signals, tasks and runtime
 
     queues = ",".join(queue_for(name) for name in config.names())
-    celery_app.worker_main(
+    app.worker_main(
         ["worker", "-Q", queues, "-c", str(concurrency), "-E", "-l", settings.log_level, *ctx.args]
     )

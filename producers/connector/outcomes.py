@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from producers.connector.protocol import LogMessage, MultiwovenMessage, record_log, tracking
-from worker.records import RecordEnvelope
+from worker.contract.envelopes import RecordEnvelope
 
 LOG_NAME = "shopify_sync.connector"
 

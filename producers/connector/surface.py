@@ -16,9 +16,9 @@ from producers.connector.config import ConfigError, connection_specification, pa
 from producers.connector.outcomes import rejected
 from producers.connector.protocol import ConnectorSpecification, MultiwovenMessage, connection_status
 from producers.connector.write import DEFAULT_TIMEOUT_S, WriteRejectedError, execute, pipeline, plan_write
-from producers.recovery import LostTaskWatch
+from producers.pipeline.recovery import LostTaskWatch
 from settings import AppSettings, SettingsError, load_app_settings
-from worker.keys import Keys
+from worker.contract.keys import Keys
 
 log = logging.getLogger(__name__)
 

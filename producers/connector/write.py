@@ -1,6 +1,6 @@
 """``write``: Multiwoven's mapped records through the pipeline, and each record's outcome back.
 
-Validate and enqueue (``RecordIntake``), wait for the workers through the tracker, then report. Records
+Validate and enqueue, then wait for the workers (``RecordPipeline``), then report. Records
 are tracked per Multiwoven run (``mw-<sync_id>-<sync_run_id>``), so ``shopify-sync status`` follows a
 whole run while each call waits only for its own records; a record changed in a later run is written
 again (the tracker treats ``synced`` as final within one id). Keys come from the record's content
@@ -12,10 +12,8 @@ which must list the shop.
 
 from __future__ import annotations
 
-import logging
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -24,23 +22,19 @@ import redis
 from pydantic import ValidationError
 
 from producers.connector.config import ConfigError, ConnectionConfig, parse_config
-from producers.connector.intake import Enqueue, RecordIntake, keyed
+from producers.connector.keying import keyed
 from producers.connector.outcomes import WriteContext, tracking_message
 from producers.connector.protocol import WRITE_ACTIONS, MultiwovenMessage, SyncConfig, tracking
 from producers.embedded import embedded_worker
-from producers.recovery import LostTaskWatch, unsettled
+from producers.pipeline import RecordPipeline, Target
+from producers.pipeline.recovery import LostTaskWatch
+from producers.records import validator
 from settings import AppSettings, ShopsFileError, load_shops
-from worker.keys import Keys
+from worker.contract.enqueue import Enqueue, enqueue_batch
+from worker.contract.envelopes import RecordEnvelope
+from worker.contract.keys import Keys
 from worker.observability import register_secrets
-from worker.pauses import ShopPauses
-from worker.records import RecordEnvelope
 from worker.resources import RESOURCES
-from worker.tasks import enqueue_batch
-from worker.tracking import SyncTracker
-
-log = logging.getLogger(__name__)
-
-SETTLED = ("synced", "dead_lettered", "paused")
 
 DEFAULT_TIMEOUT_S = 120.0
 
@@ -112,27 +106,21 @@ def execute(
     """Take the records in, wait until each is settled (or the timeout), and build the tracking message.
 
     With ``lost_watch`` (a Redis broker), records that no task holds any more are enqueued again while
-    the call waits (``producers.recovery``).
+    the call waits (``producers.pipeline.recovery``).
     """
     if not plan.records:
         return tracking(0, 0, [])
-    intake = RecordIntake(client, keys, batch_size=batch_size, enqueue=enqueue)
-    submission = intake.submit(
-        shop=plan.shop, resource=plan.resource, sync_id=plan.tracking_id, records=plan.records, dedupe=True
+    records = RecordPipeline(
+        client, keys, batch_size=batch_size, enqueue=enqueue, recover_lost=bool(lost_watch)
     )
-    accepted = [r.to_dict() for r in submission.accepted]
-
-    def send_lost_again() -> None:
-        if lost_watch is None or not lost_watch.lost(intake.tracker.counts(plan.tracking_id)):
-            return
-        pending = unsettled(accepted, intake.tracker.outcomes(plan.tracking_id))
-        for start in range(0, len(pending), batch_size):
-            enqueue(plan.shop, plan.tracking_id, plan.resource, pending[start : start + batch_size])
-        log.warning("%d record(s) of %s were held by no task; sent again", len(pending), plan.tracking_id)
-
-    record_keys = {r.key for r in plan.records}
-    outcomes = wait_for(intake.tracker, plan.tracking_id, record_keys, timeout_s, poll_s, send_lost_again)
-    pause = ShopPauses(client, keys).reason(plan.shop)
+    target = Target(plan.shop, plan.resource, plan.tracking_id)
+    records.submit(target, plan.records, validate=validator(plan.resource), dedupe=True)
+    record_keys = [r.key for r in plan.records]
+    records.wait(
+        plan.tracking_id, record_keys=record_keys, timeout_s=timeout_s, poll_s=poll_s, lost_watch=lost_watch
+    )
+    outcomes = records.tracker.outcomes_of(plan.tracking_id, record_keys)
+    pause = records.pauses.reason(plan.shop)
     context = WriteContext(
         resource=plan.resource,
         mutation=str(getattr(RESOURCES[plan.resource], "payload_field", plan.resource)),
@@ -142,31 +130,6 @@ def execute(
         paused_reason=f"{pause['category']}: {pause['message']}" if pause else None,
     )
     return tracking_message(context, plan.records, outcomes)
-
-
-def wait_for(
-    tracker: SyncTracker,
-    tracking_id: str,
-    record_keys: set[str],
-    timeout_s: float,
-    poll_s: float,
-    between_polls: Callable[[], None] = lambda: None,
-) -> dict[str, dict[str, Any]]:
-    """The outcomes of ``record_keys`` once each is settled (synced, dead-lettered, held), or at timeout."""
-    deadline = time.monotonic() + timeout_s
-    outcomes: dict[str, dict[str, Any]] = {}
-    while True:
-        for key in record_keys - outcomes.keys():
-            outcome = tracker.outcome(tracking_id, key)
-            if outcome and outcome.get("state") in SETTLED:
-                outcomes[key] = outcome
-        if len(outcomes) == len(record_keys) or time.monotonic() >= deadline:
-            break
-        between_polls()
-        time.sleep(poll_s)
-    for key in record_keys - outcomes.keys():  # the last known state of the unsettled ones
-        outcomes[key] = tracker.outcome(tracking_id, key) or {"state": "pending"}
-    return outcomes
 
 
 @contextmanager

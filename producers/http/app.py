@@ -13,13 +13,12 @@ from contextlib import contextmanager
 import redis
 from aiohttp import web
 
-from producers.connector.intake import RecordIntake
 from producers.embedded import embedded_worker
 from producers.http.auth import bearer_auth, json_errors
 from producers.http.handlers import PRODUCER, Producer, health, sync_status, take_records
+from producers.pipeline import RecordPipeline
 from settings import AppSettings, ShopsConfig, load_shops
-from worker.keys import Keys
-from worker.pauses import ShopPauses
+from worker.contract.keys import Keys
 
 log = logging.getLogger(__name__)
 
@@ -39,12 +38,10 @@ def create_app(producer: Producer, *, bearer_token: str) -> web.Application:
 
 def producer_for(settings: AppSettings, shops: ShopsConfig, client: redis.Redis) -> Producer:
     """The routes' dependencies over ``client``."""
-    keys = Keys(settings.key_prefix)
     return Producer(
         shops=shops,
         client=client,
-        intake=RecordIntake(client, keys, batch_size=settings.batch_size),
-        pauses=ShopPauses(client, keys),
+        pipeline=RecordPipeline(client, Keys(settings.key_prefix), batch_size=settings.batch_size),
         max_body_bytes=settings.http_max_body_bytes,
     )
 

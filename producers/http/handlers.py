@@ -12,12 +12,13 @@ import redis
 from aiohttp import web
 from kombu.exceptions import OperationalError
 
-from producers.connector.intake import RecordIntake, keyed
+from producers.connector.keying import keyed
 from producers.http.auth import json_error
 from producers.http.payload import PayloadError, parse, valid_sync_id
+from producers.pipeline import RecordPipeline, Target
+from producers.records import validator
 from settings import ShopsConfig
 from worker.observability import tag_scope
-from worker.pauses import ShopPauses
 from worker.resources import RESOURCES
 
 log = logging.getLogger(__name__)
@@ -29,12 +30,11 @@ DEAD_LETTER_LIMIT = 100
 
 @dataclass
 class Producer:
-    """What the routes use: the shops the workers serve, Redis, and the intake over it."""
+    """What the routes use: the shops the workers serve, Redis, and the record pipeline over it."""
 
     shops: ShopsConfig
     client: redis.Redis
-    intake: RecordIntake
-    pauses: ShopPauses
+    pipeline: RecordPipeline
     max_body_bytes: int
 
 
@@ -90,10 +90,11 @@ async def take_records(request: web.Request) -> web.Response:
     if payload.records is None:  # Multiwoven's connection check posts {}
         return web.json_response({"status": "ok", **where})
     records = keyed(payload.records, request.query.get(KEY_FIELD_PARAM))
-    intake = request.app[PRODUCER].intake
+    pipeline = request.app[PRODUCER].pipeline
+    target = Target(shop, resource, sync_id)
     try:
         submission = await asyncio.to_thread(
-            intake.submit, shop=shop, resource=resource, sync_id=sync_id, records=records, dedupe=True
+            pipeline.submit, target, records, validate=validator(resource), dedupe=True
         )
     except (redis.RedisError, OperationalError):
         log.exception("cannot take records in", extra=where)
@@ -107,13 +108,13 @@ async def take_records(request: web.Request) -> web.Response:
 
 
 def _status(producer: Producer, sync_id: str, limit: int) -> dict[str, Any] | None:
-    tracker = producer.intake.tracker
+    tracker = producer.pipeline.tracker
     meta = tracker.meta(sync_id)
     if not meta:
         return None
     counts = tracker.counts(sync_id)
-    letters = list(producer.intake.dead_letters.iter(sync_id=sync_id))
-    pause = producer.pauses.reason(meta.get("shop", ""))
+    letters = list(producer.pipeline.dead_letters.iter(sync_id=sync_id))
+    pause = producer.pipeline.pauses.reason(meta.get("shop", ""))
     return {
         **meta,
         "total": counts.total,

@@ -1,6 +1,6 @@
 """Multiwoven's HTTP destination payload: ``{"records": [{"fields": {...}}, ...]}``, or ``{}`` to check.
 
-Records carry no key of their own: ``producers.connector.intake.keyed`` gives each one from its content.
+Records carry no key of their own: ``producers.connector.keying.keyed`` gives each one from its content.
 """
 
 from __future__ import annotations

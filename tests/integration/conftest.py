@@ -22,7 +22,8 @@ from simulator.config import FaultConfig, ShopSpec
 from simulator.server import run_in_thread
 from simulator.state import SimulatorState
 from tests.conftest import TEST_REDIS_URL
-from worker.app import queue_for, worker_command
+from worker.app import worker_command
+from worker.contract.broker import queue_for
 
 pytestmark = pytest.mark.integration
 

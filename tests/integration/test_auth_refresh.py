@@ -16,8 +16,8 @@ from settings import load_shops
 from simulator.config import FaultConfig
 from tests.conftest import TEST_REDIS_URL
 from tests.integration.test_pipeline import MAPPING, customer_rows
+from worker.contract.keys import Keys
 from worker.credentials import RedisCredentialStore, StoredTokenProvider, TokenEndpoint
-from worker.keys import Keys
 
 pytestmark = pytest.mark.integration
 

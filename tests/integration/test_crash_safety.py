@@ -30,10 +30,10 @@ from simulator.config import FaultConfig
 from tests.conftest import TEST_REDIS_URL
 from tests.integration.conftest import wait_until
 from tests.integration.test_pipeline import TAKEN_PHONE
-from worker.app import queue_for
-from worker.deadletters import DeadLetterStore
-from worker.keys import Keys
-from worker.tracking import SyncTracker
+from worker.contract.broker import queue_for
+from worker.contract.deadletters import DeadLetterStore
+from worker.contract.keys import Keys
+from worker.contract.tracking import SyncTracker
 
 pytestmark = pytest.mark.integration
 

@@ -9,8 +9,8 @@ import redis
 from benchmarks.harness import SimulatorControl
 from tests.conftest import TEST_REDIS_URL
 from tests.integration.conftest import wait_until
-from worker.deadletters import DeadLetterStore
-from worker.keys import Keys
+from worker.contract.deadletters import DeadLetterStore
+from worker.contract.keys import Keys
 
 pytestmark = pytest.mark.integration
 

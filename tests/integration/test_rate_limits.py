@@ -19,8 +19,8 @@ from tests.conftest import TEST_REDIS_URL
 from tests.integration.conftest import wait_until
 from tests.integration.test_pipeline import MAPPING, customer_rows
 from worker.client import ShopifyClient
+from worker.contract.keys import Keys
 from worker.gateway import ShopGateway
-from worker.keys import Keys
 from worker.ratelimit import ShopLimiter
 from worker.resources.customers import CUSTOMER_SET
 

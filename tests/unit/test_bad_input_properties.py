@@ -13,20 +13,21 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from producers.mapping import Mapping, MappingError
-from producers.records import InvalidRecord, prepare
+from producers.pipeline import InvalidRecord
+from producers.records import prepare
 from worker.batch import BatchWriter
 from worker.client import GraphQLResult
-from worker.deadletters import DeadLetterStore
+from worker.contract.deadletters import DeadLetterStore
+from worker.contract.envelopes import RecordEnvelope
+from worker.contract.keys import Keys
+from worker.contract.pauses import ShopPauses
+from worker.contract.recorder import OutcomeRecorder
+from worker.contract.tracking import SyncTracker
 from worker.gateway import ShopGateway
-from worker.keys import Keys
 from worker.packing import alias, root_field_count
-from worker.pauses import ShopPauses
 from worker.ratelimit import ShopLimiter
-from worker.recorder import OutcomeRecorder
-from worker.records import RecordEnvelope
 from worker.resources import RESOURCES, RecordInvalidError, get_resource
 from worker.retry import RetryPolicy
-from worker.tracking import SyncTracker
 
 SAMPLES = Path(__file__).resolve().parents[2] / "producers" / "samples"
 FIELD_NAMES = sorted(

@@ -8,17 +8,17 @@ import pytest
 
 from worker.batch import PROBE, BatchWriter
 from worker.client import GraphQLResult
-from worker.deadletters import DeadLetterStore
+from worker.contract.deadletters import DeadLetterStore
+from worker.contract.envelopes import RecordEnvelope
+from worker.contract.keys import Keys
+from worker.contract.pauses import ShopPauses
+from worker.contract.recorder import OutcomeRecorder
+from worker.contract.tracking import SyncTracker
 from worker.errors import InvalidTokenError, NetworkError, ServerError, ThrottledError
 from worker.gateway import ShopGateway
-from worker.keys import Keys
-from worker.pauses import ShopPauses
 from worker.ratelimit import ShopLimiter
-from worker.recorder import OutcomeRecorder
-from worker.records import RecordEnvelope
 from worker.resources import get_resource
 from worker.retry import RetryPolicy
-from worker.tracking import SyncTracker
 
 STATUS = {"maximumAvailable": 2000.0, "currentlyAvailable": 1990.0, "restoreRate": 100.0}
 
@@ -194,7 +194,7 @@ def test_already_synced_records_are_not_sent_again():
 
 def test_synced_log_line_carries_shopifys_request_id_and_cost(caplog):
     h = Harness({"a@x.io": [ServerError("boom", status=503), ok(1)]})
-    with caplog.at_level("INFO", logger="worker.recorder"):
+    with caplog.at_level("INFO", logger="worker.contract.recorder"):
         h.run(["a@x.io"])
     [line] = [r for r in caplog.records if getattr(r, "outcome", None) == "synced"]
     assert (line.request_id, line.cost, line.record, line.shop) == ("req-1", 10.0, "a@x.io", "acme")

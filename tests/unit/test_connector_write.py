@@ -1,19 +1,20 @@
-"""write and the record intake, on fakeredis with a scripted worker: the tracking message is always there."""
+"""write and the record pipeline's intake, on fakeredis with a scripted worker: a tracking message always."""
 
 import json
 
 import pytest
-
 from producers.connector import write
-from producers.connector.intake import RecordIntake, content_digest, keyed
+from producers.connector.keying import content_digest, keyed
 from producers.connector.write import WriteRejectedError, execute, plan_write
-from producers.recovery import LostTaskWatch
+from producers.pipeline import RecordPipeline, Target
+from producers.pipeline.recovery import LostTaskWatch
+from producers.records import validator
 from settings import AppSettings
-from worker.deadletters import DeadLetterStore
-from worker.keys import Keys
-from worker.records import RecordEnvelope
+from worker.contract.deadletters import DeadLetterStore
+from worker.contract.envelopes import RecordEnvelope
+from worker.contract.keys import Keys
+from worker.contract.tracking import SyncTracker
 from worker.resources import RESOURCES
-from worker.tracking import SyncTracker
 
 TOKEN = "shpat_write_token_0001"
 
@@ -259,13 +260,14 @@ def test_redis_down_is_a_tracking_message(tmp_path):
 
 def test_intake_drops_repeats_when_asked(fake_redis, keys):
     sent = []
-    intake = RecordIntake(fake_redis, keys, batch_size=10, enqueue=lambda *a: sent.append(a) or "t")
+    intake = RecordPipeline(fake_redis, keys, batch_size=10, enqueue=lambda *a: sent.append(a) or "t")
     records = [
         RecordEnvelope(key="k1", payload={"email": "a@example.com"}),
         RecordEnvelope(key="k2", payload={"email": "bad"}),
     ]
-    first = intake.submit(shop="acme", resource="customers", sync_id="s", records=records, dedupe=True)
-    again = intake.submit(shop="acme", resource="customers", sync_id="s", records=records, dedupe=True)
+    target, check = Target("acme", "customers", "s"), validator("customers")
+    first = intake.submit(target, records, validate=check, dedupe=True)
+    again = intake.submit(target, records, validate=check, dedupe=True)
     assert (len(first.accepted), len(first.invalid), first.duplicates) == (1, 1, [])
     assert (len(again.accepted), len(again.invalid), again.duplicates) == (0, 0, ["k1", "k2"])
     assert len(sent) == 1
@@ -276,13 +278,11 @@ def test_intake_forgets_what_it_could_not_enqueue(fake_redis, keys):
     def broken(*_):
         raise ConnectionError("broker down")
 
-    intake = RecordIntake(fake_redis, keys, batch_size=1, enqueue=broken)
+    intake = RecordPipeline(fake_redis, keys, batch_size=1, enqueue=broken)
     records = [RecordEnvelope(key="k1", payload={"email": "a@example.com"})]
+    target, check = Target("acme", "customers", "s"), validator("customers")
     with pytest.raises(ConnectionError):
-        intake.submit(shop="acme", resource="customers", sync_id="s", records=records, dedupe=True)
+        intake.submit(target, records, validate=check, dedupe=True)
     assert intake.tracker.counts("s").total == 0
-    ok = RecordIntake(fake_redis, keys, batch_size=1, enqueue=lambda *a: "t")
-    assert (
-        len(ok.submit(shop="acme", resource="customers", sync_id="s", records=records, dedupe=True).accepted)
-        == 1
-    )
+    ok = RecordPipeline(fake_redis, keys, batch_size=1, enqueue=lambda *a: "t")
+    assert len(ok.submit(target, records, validate=check, dedupe=True).accepted) == 1

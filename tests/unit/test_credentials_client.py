@@ -14,9 +14,9 @@ from settings import ShopConfig
 from simulator import ShopSpec, SimulatorState, run_in_thread
 from tests.unit.test_simulator_harness import FakeClock
 from worker.client import ShopifyClient
+from worker.contract.keys import Keys
 from worker.credentials import CredentialsError, RedisCredentialStore, StoredTokenProvider, TokenEndpoint
 from worker.errors import InvalidTokenError, NetworkError, ServerError, ThrottledError
-from worker.keys import Keys
 from worker.retry import Action, RetryPolicy, decide
 
 KEY, SECRET = "client-1", "shpss_very_secret"

@@ -7,6 +7,7 @@ import fakeredis
 import pytest
 
 from settings import ShopConfig
+from worker.contract.keys import Keys
 from worker.credentials import (
     CredentialsError,
     RedisCredentialStore,
@@ -15,7 +16,6 @@ from worker.credentials import (
     StoredCredentials,
     StoredTokenProvider,
 )
-from worker.keys import Keys
 
 SHOP = ShopConfig(shop_name="acme", api_key="k", api_secret="s")
 NOW = 1_800_000_000.0

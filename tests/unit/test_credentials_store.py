@@ -9,8 +9,8 @@ import uuid
 
 import pytest
 
+from worker.contract.keys import Keys
 from worker.credentials import FileCredentialStore, RedisCredentialStore, StoredCredentials, credentials_file
-from worker.keys import Keys
 
 CREDS = StoredCredentials(
     kind="expiring",

@@ -9,12 +9,11 @@ from pathlib import Path
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from producers.connector.intake import RecordIntake
 from producers.http import create_app
 from producers.http.handlers import Producer
+from producers.pipeline import RecordPipeline
 from settings import ShopConfig, ShopsConfig
-from worker.keys import Keys
-from worker.pauses import ShopPauses
+from worker.contract.keys import Keys
 
 BEARER = "test-bearer-token-0123456789"
 AUTH = {"Authorization": f"Bearer {BEARER}"}
@@ -34,8 +33,7 @@ class Harness:
         self.producer = Producer(
             shops=shops,
             client=client,
-            intake=RecordIntake(client, keys, batch_size=3, enqueue=enqueue),
-            pauses=ShopPauses(client, keys),
+            pipeline=RecordPipeline(client, keys, batch_size=3, enqueue=enqueue),
             max_body_bytes=max_body_bytes,
         )
 
@@ -126,7 +124,7 @@ def test_the_same_records_sent_twice_are_taken_once(harness):
     assert first[1]["accepted"] == 2
     assert (second[0], second[1]["accepted"], second[1]["duplicates"]) == (200, 0, 2)
     assert changed[1]["accepted"] == 1  # changed content is a new record
-    assert harness.producer.intake.tracker.counts("nightly").total == 3
+    assert harness.producer.pipeline.tracker.counts("nightly").total == 3
 
 
 def test_key_field_makes_readable_record_keys(harness):

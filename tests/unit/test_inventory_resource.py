@@ -6,8 +6,8 @@ import fakeredis
 import pytest
 
 from worker.client import GraphQLResult
+from worker.contract.keys import Keys
 from worker.errors import UserErrorsError
-from worker.keys import Keys
 from worker.lookups import LookupCache
 from worker.resources import RecordInvalidError, WriteContext, get_resource
 from worker.resources.inventory import INVENTORY_SET

@@ -2,7 +2,7 @@ import asyncio
 
 import pytest
 
-from worker.keys import Keys
+from worker.contract.keys import Keys
 from worker.ratelimit.limiter import Booking, ShopLimiter, WaitTooLongError
 
 

@@ -6,8 +6,9 @@ from typer.testing import CliRunner
 
 from producers.cli import app
 from producers.mapping import Mapping
+from producers.pipeline import InvalidRecord
 from producers.readers import read_rows
-from producers.records import InvalidRecord, prepare
+from producers.records import prepare
 from producers.targets import check_target, target_paths
 from worker.resources import RESOURCES, get_resource
 

@@ -24,7 +24,7 @@ def restore_logging():
 
 
 def emit(message, *args, **extra):
-    logging.getLogger("worker.recorder").info(message, *args, extra=extra)
+    logging.getLogger("worker.contract.recorder").info(message, *args, extra=extra)
 
 
 def test_json_lines_carry_the_context_fields(capsys, tmp_path):
@@ -42,7 +42,8 @@ def test_json_lines_carry_the_context_fields(capsys, tmp_path):
     )
     [line] = capsys.readouterr().err.splitlines()
     event = json.loads(line)
-    assert event["message"] == "synced" and event["level"] == "INFO" and event["logger"] == "worker.recorder"
+    assert event["message"] == "synced" and event["level"] == "INFO"
+    assert event["logger"] == "worker.contract.recorder"
     assert {
         k: event[k] for k in ("shop", "sync_id", "resource", "record", "outcome", "request_id", "cost")
     } == {
@@ -62,7 +63,8 @@ def test_text_lines_stay_readable(capsys, tmp_path):
     emit("dead-lettered: %s", "Email is invalid", shop="acme", record="c7", outcome="dead_lettered")
     [line] = capsys.readouterr().err.splitlines()
     assert line.endswith(
-        "worker.recorder: dead-lettered: Email is invalid [shop=acme record=c7 outcome=dead_lettered]"
+        "worker.contract.recorder: dead-lettered: Email is invalid "
+        "[shop=acme record=c7 outcome=dead_lettered]"
     )
     assert "{" not in line
 

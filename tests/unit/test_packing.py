@@ -8,19 +8,19 @@ from graphql import parse
 
 from worker.batch import BatchWriter
 from worker.client import GraphQLResult
-from worker.deadletters import DeadLetterStore
+from worker.contract.deadletters import DeadLetterStore
+from worker.contract.envelopes import RecordEnvelope
+from worker.contract.keys import Keys
+from worker.contract.pauses import ShopPauses
+from worker.contract.recorder import OutcomeRecorder
+from worker.contract.tracking import SyncTracker
 from worker.errors import ThrottledError, classify
 from worker.gateway import ShopGateway
-from worker.keys import Keys
 from worker.packing import alias, packed_document, packed_variables, root_field_count, unpacked
-from worker.pauses import ShopPauses
 from worker.ratelimit import ShopLimiter
-from worker.recorder import OutcomeRecorder
-from worker.records import RecordEnvelope
 from worker.resources import WriteContext, get_resource
 from worker.resources.customers import CUSTOMER_SET
 from worker.retry import RetryPolicy
-from worker.tracking import SyncTracker
 
 
 def test_a_packed_document_aliases_each_copy_and_suffixes_its_variables():

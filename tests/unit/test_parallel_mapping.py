@@ -10,7 +10,8 @@ import pytest
 from producers import parallel
 from producers.mapping import Mapping
 from producers.parallel import CHUNK_ROWS, CHUNKS_AHEAD_PER_PROCESS, map_rows
-from producers.records import InvalidRecord, prepare
+from producers.pipeline import InvalidRecord
+from producers.records import prepare
 from worker.resources import get_resource
 
 CUSTOMERS = Mapping.parse(

@@ -1,5 +1,6 @@
 from producers.mapping import Mapping
-from producers.records import InvalidRecord, prepare, record_key
+from producers.pipeline import InvalidRecord
+from producers.records import prepare, record_key
 from worker.resources import get_resource
 
 MAPPING = Mapping.parse(

@@ -10,11 +10,11 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from producers import sync
-from producers.recovery import LostTaskWatch, SentBatches, shop_holds_tasks
-from producers.sync import SyncRunner
-from worker.keys import Keys
-from worker.tracking import SyncCounts, SyncTracker
+from producers.pipeline import RecordPipeline, Target
+from producers.pipeline.recovery import LostTaskWatch, shop_holds_tasks
+from worker.contract.envelopes import RecordEnvelope
+from worker.contract.keys import Keys
+from worker.contract.tracking import SyncCounts
 
 SHOP = "acme"
 
@@ -78,22 +78,30 @@ def test_not_lost_while_a_task_is_taken(client):
         clock.now += 3
 
 
-def test_send_again_enqueues_only_unsettled_records(client, monkeypatch):
-    sent_now: list[tuple] = []
-    monkeypatch.setattr(sync, "enqueue_batch", lambda *args, **kw: sent_now.append(args))
-    keys = Keys("t")
-    tracker = SyncTracker(client, keys)
-    tracker.start("s1", shop=SHOP, resource="customers", total=5)
-    tracker.mark("s1", "r0", "synced", gid="gid://shopify/Customer/1")
-    tracker.mark("s1", "r1", "dead_lettered")
-    tracker.mark("s1", "r2", "retrying")
-    tracker.mark("s1", "r3", "paused")
-    records = [{"key": f"r{i}", "payload": {}, "source": {}} for i in range(5)]
-    runner = SyncRunner(client, keys, batch_size=50, recover_lost=True)
+def test_a_waiting_pipeline_sends_again_only_unsettled_records(client):
+    sent: list[tuple] = []
+    # How each record's first delivery ends; r4's task is lost (no outcome). A second delivery syncs.
+    first = {"r0": ("synced", {"gid": "gid://shopify/Customer/1"}), "r1": ("dead_lettered", {})}
+    first |= {"r2": ("retrying", {}), "r3": ("paused", {}), "r4": None}
 
-    runner._send_again("s1", SentBatches(SHOP, "customers", [records[:3], records[3:]]))
+    def enqueue(shop, sync_id, resource, records):
+        sent.append((shop, sync_id, resource, [r["key"] for r in records]))
+        for record in records:
+            outcome = first.pop(record["key"]) if record["key"] in first else ("synced", {})
+            if outcome:
+                pipeline.tracker.mark(sync_id, record["key"], outcome[0], **outcome[1])
+        return f"task-{len(sent)}"
 
-    assert [(args[0], args[1], args[2], [r["key"] for r in args[3]]) for args in sent_now] == [
-        (SHOP, "s1", "customers", ["r2"]),
+    pipeline = RecordPipeline(client, Keys("t"), batch_size=3, enqueue=enqueue, recover_lost=True)
+    pipeline.submit(Target(SHOP, "customers", "s1"), [RecordEnvelope(key=f"r{i}", payload={}) for i in range(5)])
+    watch = LostTaskWatch(client, SHOP, quiet_s=0.05, confirm_s=0.02)
+
+    settled = pipeline.wait("s1", timeout_s=5, poll_s=0.01, lost_watch=watch)
+
+    assert sent == [
+        (SHOP, "s1", "customers", ["r0", "r1", "r2"]),
+        (SHOP, "s1", "customers", ["r3", "r4"]),
+        (SHOP, "s1", "customers", ["r2"]),  # retrying and pending records only, batch by batch
         (SHOP, "s1", "customers", ["r4"]),
     ]
+    assert settled.done and settled.counts.synced == 3

@@ -1,7 +1,8 @@
 import pytest
 
 from producers.mapping import Mapping
-from producers.records import InvalidRecord, prepare
+from producers.pipeline import InvalidRecord
+from producers.records import prepare
 from worker.resources import RecordInvalidError, get_resource
 
 products = get_resource("products")

@@ -11,12 +11,12 @@ from kombu import Connection
 from kombu.exceptions import OperationalError
 from kombu.transport import redis as kombu_redis
 
-from producers import sync
 from settings import AppSettings
 from tests.conftest import TEST_REDIS_URL
-from worker.app import REDIS_TRANSPORT, broker_transport_options, create_celery_app
-from worker.broker import Transport
-from worker.tasks import redis_unavailable
+from worker.contract.broker import REDIS_TRANSPORT, broker_transport_options, create_celery_app
+from worker.contract.transport import Transport
+from worker.contract import outages
+from worker.contract.outages import redis_unavailable, wait_for_redis
 
 
 def group_of(*errors: Exception) -> ExceptionGroup:
@@ -58,7 +58,7 @@ def test_redis_unavailable_looks_inside_groups_and_causes(error, down):
 
 
 def test_until_redis_answers_retries_only_connection_errors(monkeypatch):
-    monkeypatch.setattr(sync.time, "sleep", lambda s: None)
+    monkeypatch.setattr(outages.time, "sleep", lambda s: None)
     calls = []
 
     def flaky():
@@ -67,22 +67,29 @@ def test_until_redis_answers_retries_only_connection_errors(monkeypatch):
             raise redis.ConnectionError("restarting")
         return "done"
 
-    assert sync.until_redis_answers(flaky) == "done" and len(calls) == 3
+    assert outages.until_redis_answers(flaky) == "done" and len(calls) == 3
     with pytest.raises(KeyError):
-        sync.until_redis_answers(lambda: {}["missing"])
+        outages.until_redis_answers(lambda: {}["missing"])
 
 
 def test_until_redis_answers_gives_up_after_its_time(monkeypatch):
     now = [0.0]
-    monkeypatch.setattr(sync.time, "monotonic", lambda: now[0])
-    monkeypatch.setattr(sync.time, "sleep", lambda s: now.__setitem__(0, now[0] + s))
+    monkeypatch.setattr(outages.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(outages.time, "sleep", lambda s: now.__setitem__(0, now[0] + s))
 
     def down():
         raise redis.ConnectionError("down")
 
     with pytest.raises(redis.ConnectionError):
-        sync.until_redis_answers(down, within_s=10)
+        outages.until_redis_answers(down, within_s=10)
     assert 8 <= now[0] <= 10
+
+
+def test_wait_for_redis_says_whether_it_answered(monkeypatch):
+    monkeypatch.setattr(outages.time, "sleep", lambda s: None)
+    assert wait_for_redis(redis.Redis.from_url(TEST_REDIS_URL), timeout_s=1)
+    down = redis.Redis(port=1, socket_connect_timeout=0.1, retry=None)
+    assert not wait_for_redis(down, timeout_s=0.3)
 
 
 def test_redis_mode_uses_the_patched_transport_and_sweeps_often():

@@ -4,17 +4,26 @@ import fakeredis
 import pytest
 
 from producers.mapping import Mapping
+from producers.pipeline import RecordPipeline
 from producers.replay import plan, replay
-from worker.deadletters import DeadLetterStore, Reason
-from worker.keys import Keys
-from worker.tracking import SyncTracker
+from worker.contract.deadletters import DeadLetterStore, Reason
+from worker.contract.keys import Keys
+from worker.contract.tracking import SyncTracker
 
 
 @pytest.fixture
-def stores():
-    client = fakeredis.FakeRedis()
+def client():
+    return fakeredis.FakeRedis()
+
+
+@pytest.fixture
+def stores(client):
     keys = Keys("t")
     return DeadLetterStore(client, keys), SyncTracker(client, keys)
+
+
+def pipeline(client, enqueue):
+    return RecordPipeline(client, Keys("t"), batch_size=50, enqueue=enqueue)
 
 
 def add(store, key, source, payload, category="mapping"):
@@ -30,7 +39,7 @@ def add(store, key, source, payload, category="mapping"):
     )
 
 
-def test_a_corrected_mapping_fixes_and_replays_only_what_it_fixes(stores):
+def test_a_corrected_mapping_fixes_and_replays_only_what_it_fixes(stores, client):
     store, tracker = stores
     tracker.start("s1", shop="acme", resource="customers", total=2)
     add(store, "r1", {"mail": "a@x.io", "since": "2024-01-02"}, {})
@@ -49,7 +58,7 @@ def test_a_corrected_mapping_fixes_and_replays_only_what_it_fixes(stores):
     assert plans[1].problem.field == "email"
 
     sent = []
-    result = replay(plans, store, tracker, lambda *args: sent.append(args), batch_size=50)
+    result = replay(plans, pipeline(client, lambda *args: sent.append(args)))
     assert result.enqueued == ["acme:customers:s1:r1"] and list(result.still_failing) == [
         "acme:customers:s1:r2"
     ]
@@ -82,7 +91,7 @@ def test_without_a_mapping_the_stored_payload_is_revalidated(stores):
     assert [bool(p.record) for p in plans] == [True, False]
 
 
-def test_an_entry_stays_when_enqueueing_fails(stores):
+def test_an_entry_stays_when_enqueueing_fails(stores, client):
     store, tracker = stores
     add(store, "r1", {}, {"email": "ok@x.io"})
 
@@ -90,5 +99,5 @@ def test_an_entry_stays_when_enqueueing_fails(stores):
         raise ConnectionError("broker down")
 
     with pytest.raises(ConnectionError):
-        replay(plan(store.iter()), store, tracker, broken, batch_size=50)
+        replay(plan(store.iter()), pipeline(client, broken))
     assert [e.record_key for e in store.iter()] == ["r1"]

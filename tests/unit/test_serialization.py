@@ -11,8 +11,8 @@ from kombu.serialization import dumps as kombu_dumps
 from kombu.serialization import loads as kombu_loads
 from kombu.utils import json as kombu_json
 
-from worker import serialization
-from worker.app import celery_app
+from worker.contract import serialization
+from worker.contract.broker import celery_app
 
 RECORDS = [
     {

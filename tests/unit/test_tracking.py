@@ -1,8 +1,8 @@
 import pytest
 
-from worker.deadletters import DeadLetterStore, Reason
-from worker.keys import Keys
-from worker.tracking import SyncTracker
+from worker.contract.deadletters import DeadLetterStore, Reason
+from worker.contract.keys import Keys
+from worker.contract.tracking import SyncTracker
 
 
 @pytest.fixture
@@ -90,7 +90,7 @@ def test_dead_letters_are_stable_per_record_and_filterable(any_redis, key_prefix
 
 
 def test_hold_keeps_a_batch_only_while_the_shop_is_paused(any_redis, key_prefix):
-    from worker.pauses import ShopPauses
+    from worker.contract.pauses import ShopPauses
 
     pauses = ShopPauses(any_redis, Keys(key_prefix))
     assert not pauses.hold("acme", {"records": [1]})  # not paused: the caller must enqueue it itself

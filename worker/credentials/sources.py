@@ -15,10 +15,10 @@ from pathlib import Path
 import redis
 
 from settings import AppSettings, ShopConfig
+from worker.contract.keys import Keys
 from worker.credentials.endpoint import SessionSource, TokenEndpoint
 from worker.credentials.provider import StaticTokenProvider, StoredTokenProvider, TokenProvider
 from worker.credentials.store import CredentialStore, FileCredentialStore, RedisCredentialStore
-from worker.keys import Keys
 
 
 def credentials_file(environ: Mapping[str, str] | None = None) -> Path:

@@ -19,8 +19,8 @@ from typing import Protocol
 
 import redis
 
+from worker.contract.keys import Keys
 from worker.credentials.model import StoredCredentials
-from worker.keys import Keys
 
 log = logging.getLogger(__name__)
 

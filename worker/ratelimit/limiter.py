@@ -10,8 +10,8 @@ from typing import Any
 
 import redis
 
+from worker.contract.keys import Keys
 from worker.errors import CostExceedsBucketError
-from worker.keys import Keys
 
 _SCRIPT = resources.files("worker.ratelimit").joinpath("bucket.lua").read_text(encoding="utf-8")
 

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 from pydantic.alias_generators import to_camel
 
 from worker.client import GraphQLResult
+from worker.contract.deadletters import Reason
 from worker.errors import ServerError, UserError, UserErrorsError
 from worker.lookups import LookupCache
 from worker.packing import packed_document, packed_variables, unpacked
@@ -81,6 +82,10 @@ class RecordInvalidError(ValueError):
         """Keep each problem's location and message; drop pydantic's echo of the input value."""
         problems = [(".".join(str(p) for p in err["loc"]) or "(record)", err["msg"]) for err in exc.errors()]
         return cls(problems)
+
+    def reason(self) -> Reason:
+        """The dead-letter reason: the first field, and every problem in the message."""
+        return Reason(category="validation", field=self.problems[0][0], message=str(self))
 
 
 @dataclass(frozen=True)

@@ -13,25 +13,17 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import redis
 
-from worker.app import queue_for
-from worker.tasks import REDIS_DOWN
-from worker.tracking import SyncCounts
+from worker.contract.broker import queue_for
+from worker.contract.outages import REDIS_DOWN
+from worker.contract.states import UNSETTLED, RecordState
+from worker.contract.tracking import SyncCounts
 
 UNACKED = "unacked"  # kombu's hash of messages taken by workers and not acknowledged (Redis transport)
-
-
-@dataclass
-class SentBatches:
-    """What a producer sent for one sync: the task arguments of each batch."""
-
-    shop: str
-    resource: str
-    batches: list[list[dict[str, Any]]] = field(default_factory=list)
 
 
 def shop_holds_tasks(client: redis.Redis, shop: str) -> bool:
@@ -58,7 +50,9 @@ def shop_holds_tasks(client: redis.Redis, shop: str) -> bool:
 
 def unsettled(records: list[dict[str, Any]], outcomes: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     """The records (task-argument form) with no outcome yet, or waiting for a retry: what to send again."""
-    return [r for r in records if (outcomes.get(r["key"]) or {}).get("state") in (None, "retrying")]
+    return [
+        r for r in records if (outcomes.get(r["key"]) or {}).get("state", RecordState.PENDING) in UNSETTLED
+    ]
 
 
 @dataclass

@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Protocol
 
-from worker.deadletters import DeadLetterStore, Reason
-from worker.errors import ShopifyError
-from worker.records import RecordEnvelope
-from worker.resources.base import RecordInvalidError
-from worker.tracking import State, SyncTracker
+from worker.contract.deadletters import DeadLetterStore, Reason
+from worker.contract.envelopes import RecordEnvelope
+from worker.contract.states import RecordState
+from worker.contract.tracking import SyncTracker
 
 log = logging.getLogger(__name__)
 
 
-def validation_reason(exc: RecordInvalidError) -> Reason:
-    """The dead-letter reason of a record that fails its resource's model: the first field, every problem."""
-    path, _ = exc.problems[0]
-    return Reason(category="validation", field=path, message=str(exc))
+class FailedAttempt(Protocol):
+    """What the recorder needs of a failed attempt (a ``worker.errors.ShopifyError``)."""
+
+    request_id: str | None
+
+    @property
+    def category(self) -> str:
+        """The error's category (``throttled``, ``server_error``, ...)."""
 
 
 class OutcomeRecorder:
@@ -41,19 +44,19 @@ class OutcomeRecorder:
     def already_synced(self, record: RecordEnvelope) -> bool:
         """True when an earlier delivery of this task synced the record already."""
         outcome = self._tracker.outcome(self.sync_id, record.key)
-        return bool(outcome and outcome.get("state") == "synced")
+        return bool(outcome and outcome.get("state") == RecordState.SYNCED)
 
     def synced_among(self, records: list[RecordEnvelope]) -> set[str]:
         """The keys of the records an earlier delivery of this task synced already (one round trip)."""
         states = self._tracker.states(self.sync_id, [r.key for r in records])
-        return {r.key for r, state in zip(records, states, strict=True) if state == "synced"}
+        return {r.key for r, state in zip(records, states, strict=True) if state == RecordState.SYNCED}
 
     def synced(
         self, written: list[tuple[RecordEnvelope, str]], request_id: str | None, cost: float | None = None
     ) -> None:
         """Each record is in Shopify as its gid; ``cost`` is each one's share of the request's actual cost."""
-        marks: list[tuple[str, State, dict[str, Any]]] = [
-            (r.key, "synced", {"gid": gid, "attempts": r.attempts + 1}) for r, gid in written
+        marks: list[tuple[str, RecordState, dict[str, Any]]] = [
+            (r.key, RecordState.SYNCED, {"gid": gid, "attempts": r.attempts + 1}) for r, gid in written
         ]
         self._tracker.mark_many(self.sync_id, marks)
         for record, gid in written:
@@ -74,7 +77,7 @@ class OutcomeRecorder:
             reason=reason,
             attempts=record.attempts,
         )
-        self._tracker.mark(self.sync_id, record.key, "dead_lettered", reason=reason.model_dump())
+        self._tracker.mark(self.sync_id, record.key, RecordState.DEAD_LETTERED, reason=reason.model_dump())
         log.info(
             "dead-lettered: %s",
             reason.message,
@@ -83,10 +86,12 @@ class OutcomeRecorder:
             ),
         )
 
-    def retrying(self, record: RecordEnvelope, err: ShopifyError, delay_s: float) -> None:
+    def retrying(self, record: RecordEnvelope, err: FailedAttempt, delay_s: float) -> None:
         """The record failed an attempt and will be tried again after ``delay_s``."""
         self._tracker.count_retry(self.sync_id)
-        self._tracker.mark(self.sync_id, record.key, "retrying", error=err.category, attempts=record.attempts)
+        self._tracker.mark(
+            self.sync_id, record.key, RecordState.RETRYING, error=err.category, attempts=record.attempts
+        )
         log.info(
             "retrying in %.2fs: %s",
             delay_s,
@@ -96,7 +101,7 @@ class OutcomeRecorder:
 
     def paused(self, record: RecordEnvelope, reason: str) -> None:
         """The shop is paused; the record is held until it is resumed."""
-        self._tracker.mark(self.sync_id, record.key, "paused", reason=reason)
+        self._tracker.mark(self.sync_id, record.key, RecordState.PAUSED, reason=reason)
 
     def _context(self, record: RecordEnvelope, **fields: object) -> dict[str, object]:
         return {

@@ -10,7 +10,7 @@ from typing import Any
 import redis
 from pydantic import BaseModel, Field
 
-from worker.keys import Keys, text
+from worker.contract.keys import Keys, text
 
 
 class Reason(BaseModel):

@@ -12,14 +12,12 @@ import json
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import redis
 
-from worker.keys import Keys, text
-
-State = Literal["retrying", "paused", "synced", "dead_lettered"]
-STATES: tuple[State, ...] = ("retrying", "paused", "synced", "dead_lettered")
+from worker.contract.keys import Keys, text
+from worker.contract.states import RecordState
 
 # KEYS[1] counts hash, KEYS[2] records hash; ARGV[1] record key, ARGV[2] new state, ARGV[3] outcome JSON.
 # Returns 1 when the record changed state, 0 when it already had that state or was synced.
@@ -77,7 +75,7 @@ class SyncTracker:
         pipe.zadd(self._keys.syncs, {sync_id: time.time()}, nx=True)
         pipe.execute()
 
-    def mark(self, sync_id: str, record_key: str, state: State, **detail: Any) -> bool:
+    def mark(self, sync_id: str, record_key: str, state: RecordState, **detail: Any) -> bool:
         """Move one record to ``state``; ``detail`` (gid, reason, attempts) is stored with it.
 
         Returns:
@@ -90,7 +88,7 @@ class SyncTracker:
         )
         return bool(changed)
 
-    def mark_many(self, sync_id: str, marks: Iterable[tuple[str, State, dict[str, Any]]]) -> None:
+    def mark_many(self, sync_id: str, marks: Iterable[tuple[str, RecordState, dict[str, Any]]]) -> None:
         """``mark`` for several records in one round trip: ``(record key, state, detail)`` each."""
         pipe = self._redis.pipeline(transaction=False)
         keys = [self._keys.sync_counts(sync_id), self._keys.sync_records(sync_id)]
@@ -124,12 +122,18 @@ class SyncTracker:
         raw = self._redis.hget(self._keys.sync_records(sync_id), record_key)
         return json.loads(raw) if raw else None
 
-    def states(self, sync_id: str, record_keys: list[str]) -> list[str | None]:
-        """The state of each record (None: no outcome yet), in one round trip."""
+    def states(self, sync_id: str, record_keys: list[str]) -> list[RecordState]:
+        """The state of each record (``PENDING`` when it has no outcome yet), in one round trip."""
         if not record_keys:
             return []
         raw = self._redis.hmget(self._keys.sync_records(sync_id), record_keys)
-        return [json.loads(r)["state"] if r else None for r in raw]
+        return [RecordState(json.loads(r)["state"]) if r else RecordState.PENDING for r in raw]
+
+    def outcomes_of(self, sync_id: str, record_keys: list[str]) -> dict[str, dict[str, Any]]:
+        """The outcome of each of ``record_keys`` (state ``pending`` when it has none), in one round trip."""
+        raw = self._redis.hmget(self._keys.sync_records(sync_id), record_keys) if record_keys else []
+        pending = {"state": RecordState.PENDING}
+        return {key: json.loads(r) if r else dict(pending) for key, r in zip(record_keys, raw, strict=True)}
 
     def outcomes(self, sync_id: str) -> dict[str, dict[str, Any]]:
         """Every record's outcome, by record key."""

@@ -57,6 +57,10 @@ class Keys:
         """Hash: total and one counter per record state."""
         return f"{self.prefix}:sync:{sync_id}:counts"
 
+    def sync_accepted(self, sync_id: str) -> str:
+        """Set: keys of the records a long-lived sync (the HTTP producer's) has taken in, to drop repeats."""
+        return f"{self.prefix}:sync:{sync_id}:accepted"
+
     def sync_records(self, sync_id: str) -> str:
         """Hash: record key -> JSON outcome (state, Shopify gid or reason)."""
         return f"{self.prefix}:sync:{sync_id}:records"

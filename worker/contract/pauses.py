@@ -13,7 +13,7 @@ from typing import Any
 
 import redis
 
-from worker.keys import Keys
+from worker.contract.keys import Keys
 
 # KEYS[1] pause flag, KEYS[2] held list; ARGV[1] the batch. Returns 1 when kept, 0 when not paused.
 _HOLD = """

@@ -1,0 +1,47 @@
+"""Sending a batch of records to its shop's queue: the one message producers and workers exchange."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from kombu import Producer
+
+from worker.contract.broker import WRITE_BATCH, celery_app, queue_for
+
+
+class Enqueue(Protocol):
+    """What sends a batch: ``enqueue_batch``, or a stand-in in tests."""
+
+    def __call__(self, shop: str, sync_id: str, resource: str, records: list[dict[str, Any]], /) -> object:
+        """Send one batch of records (task-argument form) to the shop's queue."""
+
+
+def enqueue_batch(
+    shop: str,
+    sync_id: str,
+    resource: str,
+    records: list[dict[str, Any]],
+    *,
+    countdown_s: float = 0.0,
+    not_before: float | None = None,
+    producer: Producer | None = None,
+) -> str:
+    """Send one batch to its shop's queue; returns the task id.
+
+    The task arguments carry the records but no credential: the worker reads the shop's token from its
+    own shops file or credential store. Flower shows a short form of the arguments (shop, sync,
+    resource, count). ``not_before`` (epoch seconds) marks a batch already booked in its shop's
+    schedule, to start at that time. A ``producer`` (``celery_app.producer_or_acquire()``) kept across
+    many calls saves a connection checkout per batch.
+    """
+    options: dict[str, Any] = {
+        "queue": queue_for(shop),
+        "argsrepr": repr((shop, sync_id, resource, f"{len(records)} records")),
+    }
+    if countdown_s > 0:
+        options["countdown"] = countdown_s
+    kwargs = {} if not_before is None else {"not_before": not_before}
+    result = celery_app.send_task(
+        WRITE_BATCH, args=(shop, sync_id, resource, records), kwargs=kwargs, producer=producer, **options
+    )
+    return str(result.id)

@@ -1,0 +1,33 @@
+"""The states a record of a sync moves through, as producers and workers both name them."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class RecordState(StrEnum):
+    """Where one record of a sync stands.
+
+    A record has no stored state until a worker reports on it (``PENDING``: queued or in flight).
+    ``SYNCED`` is final; ``DEAD_LETTERED`` and ``PAUSED`` are settled until an operator replays the dead
+    letter or resumes the shop.
+    """
+
+    PENDING = "pending"
+    RETRYING = "retrying"
+    PAUSED = "paused"
+    SYNCED = "synced"
+    DEAD_LETTERED = "dead_lettered"
+
+
+# Stored states: every state but PENDING, which is the absence of one.
+STORED: tuple[RecordState, ...] = (
+    RecordState.RETRYING,
+    RecordState.PAUSED,
+    RecordState.SYNCED,
+    RecordState.DEAD_LETTERED,
+)
+# A producer waiting for its records stops waiting for one in any of these.
+SETTLED = frozenset({RecordState.SYNCED, RecordState.DEAD_LETTERED, RecordState.PAUSED})
+# A record in none of these states is sent again when its task was lost.
+UNSETTLED = frozenset({RecordState.PENDING, RecordState.RETRYING})
