@@ -3,6 +3,7 @@
 import json
 
 import pytest
+
 from producers.connector import write
 from producers.connector.keying import content_digest, keyed
 from producers.connector.write import WriteRejectedError, execute, plan_write

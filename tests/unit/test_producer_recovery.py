@@ -93,7 +93,8 @@ def test_a_waiting_pipeline_sends_again_only_unsettled_records(client):
         return f"task-{len(sent)}"
 
     pipeline = RecordPipeline(client, Keys("t"), batch_size=3, enqueue=enqueue, recover_lost=True)
-    pipeline.submit(Target(SHOP, "customers", "s1"), [RecordEnvelope(key=f"r{i}", payload={}) for i in range(5)])
+    records = [RecordEnvelope(key=f"r{i}", payload={}) for i in range(5)]
+    pipeline.submit(Target(SHOP, "customers", "s1"), records)
     watch = LostTaskWatch(client, SHOP, quiet_s=0.05, confirm_s=0.02)
 
     settled = pipeline.wait("s1", timeout_s=5, poll_s=0.01, lost_watch=watch)

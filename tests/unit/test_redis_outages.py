@@ -13,10 +13,10 @@ from kombu.transport import redis as kombu_redis
 
 from settings import AppSettings
 from tests.conftest import TEST_REDIS_URL
-from worker.contract.broker import REDIS_TRANSPORT, broker_transport_options, create_celery_app
-from worker.contract.transport import Transport
 from worker.contract import outages
+from worker.contract.broker import REDIS_TRANSPORT, broker_transport_options, create_celery_app
 from worker.contract.outages import redis_unavailable, wait_for_redis
+from worker.contract.transport import Transport
 
 
 def group_of(*errors: Exception) -> ExceptionGroup:

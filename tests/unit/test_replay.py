@@ -92,7 +92,7 @@ def test_without_a_mapping_the_stored_payload_is_revalidated(stores):
 
 
 def test_an_entry_stays_when_enqueueing_fails(stores, client):
-    store, tracker = stores
+    store, _ = stores
     add(store, "r1", {}, {"email": "ok@x.io"})
 
     def broken(*_args):
