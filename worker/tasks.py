@@ -17,13 +17,12 @@ from worker.batch import ADMISSION_SLACK_S, BatchOutcome
 from worker.deadletters import Reason
 from worker.recorder import OutcomeRecorder
 from worker.records import RecordEnvelope
+from worker.retry import crash_backoff_s
 from worker.runtime import WorkerRuntime, get_runtime
 
 log = logging.getLogger(__name__)
 
 WRITE_BATCH = "shopify_sync.write_batch"
-# Retries of a batch whose task crashed on an unexpected exception (a bug, not a Shopify answer).
-UNEXPECTED_RETRIES = 3
 # Redis (the broker, and where outcomes are kept) did not answer: a restart, a failover, a network cut.
 REDIS_DOWN: tuple[type[Exception], ...] = (redis.ConnectionError, redis.TimeoutError, OperationalError)
 
@@ -82,9 +81,9 @@ def write_batch(
     except Exception as exc:
         if redis_unavailable(exc):
             _give_back_when_redis_answers(runtime, shop, sync_id, exc)
-        if self.request.retries < UNEXPECTED_RETRIES:
+        if (backoff_s := crash_backoff_s(self.request.retries)) is not None:
             log.exception("batch failed unexpectedly; retrying it", extra={"shop": shop, "sync_id": sync_id})
-            raise self.retry(exc=exc, countdown=2**self.request.retries) from exc
+            raise self.retry(exc=exc, countdown=backoff_s) from exc
         _dead_letter_unsettled(runtime, shop, sync_id, resource, envelopes, exc)
         raise
     return outcome.summary()
