@@ -2,71 +2,37 @@
 
 Every record leaves ``BatchWriter.write`` in exactly one of these ways: synced, dead-lettered,
 deferred (to be re-enqueued after a delay) or held (its shop is paused). A failure of one record
-never fails the others.
+never fails the others. The steps live in ``worker.writer``, one module each.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import json
 import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from worker.contract.deadletters import Reason
 from worker.contract.envelopes import RecordEnvelope
 from worker.contract.pauses import ShopPauses
 from worker.contract.recorder import OutcomeRecorder
-from worker.errors import RetryableError, ServerError, ShopifyError, ThrottledError, UserErrorsError
-from worker.gateway import ShopGateway, request_log
+from worker.errors import ServerError
+from worker.gateway import ShopGateway
 from worker.lookups import LookupCache
-from worker.ratelimit.limiter import WaitTooLongError
-from worker.resources import RecordInvalidError, Resource, ShopifyInput, WriteContext
-from worker.retry import Action, RetryPolicy, decide
+from worker.resources import RecordInvalidError, Resource
+from worker.retry import RetryPolicy
+from worker.writer.admission import ADMISSION_SLACK_S, admit
+from worker.writer.outcome import BatchOutcome, Deferred
+from worker.writer.probe import PROBE
+from worker.writer.settle import Settler
+from worker.writer.unit import UnitWriter
+from worker.writer.units import Unit, build_units, unit_cost
+
+__all__ = ["ADMISSION_SLACK_S", "PROBE", "BatchOutcome", "BatchWriter", "Deferred"]
 
 log = logging.getLogger(__name__)
-
-Unit = list[tuple[RecordEnvelope, ShopifyInput]]
-
-PROBE = "query Probe { shop { name } }"
-# A batch whose booked turn is at most this far away starts now and waits in the limiter; a later one
-# goes back to the broker until its turn, leaving the worker slot to other shops.
-ADMISSION_SLACK_S = 0.5
-
-
-@dataclass(frozen=True)
-class Deferred:
-    """A record to enqueue again after ``delay_s`` seconds."""
-
-    record: RecordEnvelope
-    delay_s: float
-
-
-@dataclass
-class BatchOutcome:
-    """What happened to a batch: counts of settled records, and the records still to place."""
-
-    synced: int = 0
-    dead_lettered: int = 0
-    skipped: int = 0
-    deferred: list[Deferred] = field(default_factory=list)
-    held: list[RecordEnvelope] = field(default_factory=list)
-    resumed: bool = False
-    not_before: float | None = None
-
-    def summary(self) -> dict[str, int]:
-        """Counts, as a Celery task returns them."""
-        return {
-            "synced": self.synced,
-            "dead_lettered": self.dead_lettered,
-            "already_synced": self.skipped,
-            "deferred": len(self.deferred),
-            "held": len(self.held),
-        }
 
 
 @dataclass
@@ -106,10 +72,6 @@ class BatchWriter:
     sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep
     jitter: Callable[[], float] = random.random
 
-    def __post_init__(self) -> None:
-        self._outcome = BatchOutcome()
-        self._deadline = 0.0
-
     @property
     def shop(self) -> str:
         """The shop handle."""
@@ -123,37 +85,46 @@ class BatchWriter:
         next run does not book again (left unset when the shop's bucket was not known yet, and nothing
         was booked). ``not_before`` given: the batch was booked already.
         """
-        self._outcome = BatchOutcome()
-        valid: Unit = []
-        done = self.recorder.synced_among(records)
-        for record in records:
-            if record.key in done:
-                self._outcome.skipped += 1
-                continue
-            try:
-                valid.append((record, self.resource.validate(record.payload)))
-            except RecordInvalidError as exc:
-                self._dead_letter(record, exc.reason())
-        units = self._units(valid)
+        settler = Settler(
+            self.shop,
+            self.recorder,
+            self.pauses,
+            self.policy,
+            self.max_inline_wait_s,
+            self.sleep,
+            self.jitter,
+        )
+        valid = self._valid(records, settler)
+        units = build_units(
+            valid, self.resource, self.gateway, max_records_per_request=self.max_records_per_request
+        )
         if units and not_before is None:
-            booking = self.gateway.book(sum(self._estimate(unit) for unit in units))
-            if booking.wait_s > ADMISSION_SLACK_S:
-                self._outcome.deferred.extend(Deferred(r, booking.wait_s) for r, _ in valid)
-                if booking.booked:
-                    self._outcome.not_before = time.time() + booking.wait_s
-                return self._outcome
+            postponed = admit(self.gateway, sum(unit_cost(u, self.resource, self.gateway) for u in units))
+            if postponed is not None:
+                settler.defer(valid, postponed.wait_s)
+                settler.outcome.not_before = postponed.not_before
+                return settler.outcome
+        writer = UnitWriter(
+            self.gateway,
+            self.resource,
+            settler,
+            self.pauses,
+            self.sync_id,
+            self.lookups,
+            self.probe_interval_s,
+            deadline=time.monotonic() + self.time_budget_s,
+        )
         gate = asyncio.Semaphore(max(self.in_flight, 1))
-        self._deadline = time.monotonic() + self.time_budget_s
 
         async def one(unit: Unit) -> None:
             async with gate:
                 try:
-                    await self._write_unit(unit)
+                    await writer.write(unit)
                 except Exception as exc:  # not a Shopify answer: a bug, or Redis went away mid-unit
                     log.exception(
                         "unit failed unexpectedly", extra={"shop": self.shop, "sync_id": self.sync_id}
                     )
-                    await self._after_failure(
+                    await settler.after_failure(
                         unit, ServerError(f"unexpected {type(exc).__name__}: {exc}"), inline=False
                     )
 
@@ -161,164 +132,18 @@ class BatchWriter:
         async with asyncio.TaskGroup() as group:
             for unit in units:
                 group.create_task(one(unit))
-        return self._outcome
+        return settler.outcome
 
-    def _units(self, valid: Unit) -> list[Unit]:
-        """Fixed chunks; or, for a packable resource, packs within the per-request cost and record limits."""
-        if not self.resource.packable:
-            size = max(self.resource.chunk_size, 1)
-            return [valid[i : i + size] for i in range(0, len(valid), size)]
-        budget = self.gateway.pack_budget()
-        units: list[Unit] = []
-        unit: Unit = []
-        spent = 0.0
-        for item in valid:
-            if not self.resource.can_pack(item[1]):
-                units.append([item])
+    def _valid(self, records: list[RecordEnvelope], settler: Settler) -> Unit:
+        """The records still to write, validated; synced ones are skipped, invalid ones dead-lettered."""
+        valid: Unit = []
+        done = self.recorder.synced_among(records)
+        for record in records:
+            if record.key in done:
+                settler.outcome.skipped += 1
                 continue
-            cost = self.resource.expected_cost(item[1], self.gateway.cost_of)
-            if unit and (len(unit) >= self.max_records_per_request or spent + cost > budget):
-                units.append(unit)
-                unit, spent = [], 0.0
-            unit.append(item)
-            spent += cost
-        if unit:
-            units.append(unit)
-        return units
-
-    def _estimate(self, unit: Unit) -> float:
-        return sum(self.resource.expected_cost(model, self.gateway.cost_of) for _, model in unit)
-
-    async def _write_unit(self, unit: Unit) -> None:
-        ctx = self._context(unit)
-        while True:
-            if time.monotonic() > self._deadline:
-                self._outcome.deferred.extend(Deferred(r, 0.5) for r, _ in unit)
-                return
-            pause = self.pauses.reason(self.shop)
-            if pause and not await self._probe_succeeds():
-                self._hold(unit, pause["category"])
-                return
             try:
-                with request_log() as requests:
-                    results = await self.resource.write([m for _, m in unit], self.gateway.send, ctx)
-            except WaitTooLongError as exc:
-                self._outcome.deferred.extend(Deferred(r, exc.wait_s) for r, _ in unit)
-                return
-            except ShopifyError as err:
-                if len(unit) > 1 and self._split_on(err):
-                    half = len(unit) // 2
-                    await self._write_unit(unit[:half])
-                    await self._write_unit(unit[half:])
-                    return
-                if not await self._after_failure(unit, err):
-                    return
-                continue
-            written: list[tuple[RecordEnvelope, str]] = []
-            for (record, _), result in zip(unit, results, strict=True):
-                if isinstance(result, UserErrorsError):
-                    self._dead_letter(record, _reason(result))
-                else:
-                    written.append((record, result))
-            request_id = requests.request_ids[-1] if requests.request_ids else None
-            self.recorder.synced(written, request_id, requests.cost / len(unit))
-            self._outcome.synced += len(written)
-            return
-
-    def _split_on(self, err: ShopifyError) -> bool:
-        """Whether a unit refused unrun is worth sending again as two halves.
-
-        A unit that costs more than one request may (the bucket was smaller than assumed) is always
-        split. A throttled pack is split too: when the server gives only ``Retry-After`` and no bucket
-        figures, halves are how the pack size finds what the bucket can take.
-        """
-        if err.code == "MAX_COST_EXCEEDED":
-            return True
-        return self.resource.packable and type(err) is ThrottledError
-
-    async def _probe_succeeds(self) -> bool:
-        """A paused shop gets one cheap request per probe interval (across every worker), never a storm.
-
-        When it succeeds (the merchant fixed the token, paid the bill), the shop is resumed and its held
-        records are enqueued again; the caller goes on writing.
-        """
-        if not self.pauses.probe_due(self.shop, self.probe_interval_s):
-            return False
-        try:
-            await self.gateway.send(PROBE, {})
-        except ShopifyError as err:
-            log.info("paused shop still refuses: %s", err, extra={"shop": self.shop})
-            return False
-        log.warning("paused shop answers again; resuming it", extra={"shop": self.shop})
-        self.pauses.unpause(self.shop)
-        self._outcome.resumed = True
-        return True
-
-    def _context(self, unit: Unit) -> WriteContext:
-        keys = tuple(r.key for r, _ in unit)
-        digest = hashlib.sha256(
-            json.dumps(
-                [self.shop, self.resource.name, self.sync_id, [r.payload for r, _ in unit]],
-                sort_keys=True,
-                default=str,
-            ).encode()
-        ).hexdigest()[:32]
-        return WriteContext(
-            shop=self.shop,
-            sync_id=self.sync_id,
-            record_keys=keys,
-            idempotency_key=digest,
-            lookups=self.lookups,
-        )
-
-    async def _after_failure(self, unit: Unit, err: ShopifyError, *, inline: bool = True) -> bool:
-        """Settle a failed attempt of a unit; True when it should be tried again right away.
-
-        With ``inline`` False a retry is always deferred to a new task, never slept through here.
-        """
-        err.shop = self.shop
-        for record, _ in unit:
-            if isinstance(err, ThrottledError):
-                record.throttles += 1
-            else:
-                record.attempts += 1
-        lead = unit[0][0]
-        decision = decide(err, lead.attempts, self.policy, throttles=lead.throttles, jitter=self.jitter)
-        if decision.action is Action.PAUSE_SHOP:
-            self.pauses.pause(self.shop, category=err.category, message=str(err))
-            self._hold(unit, err.category)
-            return False
-        if decision.action is Action.DEAD_LETTER:
-            for record, _ in unit:
-                self._dead_letter(record, _reason(err))
-            return False
-        for record, _ in unit:
-            self.recorder.retrying(record, err, decision.delay_s)
-        if not inline or decision.delay_s > self.max_inline_wait_s:
-            self._outcome.deferred.extend(Deferred(r, decision.delay_s) for r, _ in unit)
-            return False
-        await self.sleep(decision.delay_s)
-        return True
-
-    def _dead_letter(self, record: RecordEnvelope, reason: Reason) -> None:
-        self.recorder.dead_letter(record, reason)
-        self._outcome.dead_lettered += 1
-
-    def _hold(self, unit: Unit, why: str) -> None:
-        for record, _ in unit:
-            self.recorder.paused(record, why)
-            self._outcome.held.append(record)
-
-
-def _reason(err: ShopifyError) -> Reason:
-    """The dead-letter reason for a failure that will not be retried."""
-    if isinstance(err, UserErrorsError) and err.user_errors:
-        first = err.user_errors[0]
-        return Reason(
-            category="user_error",
-            field=".".join(first.field) or None,
-            message="; ".join(f"{'.'.join(e.field) or '(record)'}: {e.message}" for e in err.user_errors),
-            code=first.code,
-        )
-    category = "retries_exhausted" if isinstance(err, RetryableError) else err.category
-    return Reason(category=category, message=str(err), code=err.code)
+                valid.append((record, self.resource.validate(record.payload)))
+            except RecordInvalidError as exc:
+                settler.dead_letter(record, exc.reason())
+        return valid

@@ -1,8 +1,7 @@
-"""Async client for Shopify's GraphQL Admin API: one POST, one classified answer."""
+"""Async client for Shopify's GraphQL Admin API: one POST (``worker.transport``), one classified answer."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -11,7 +10,8 @@ import aiohttp
 
 from settings.shops import ShopConfig
 from worker.credentials.provider import StaticTokenProvider, TokenProvider
-from worker.errors import InvalidTokenError, NetworkError, ServerError, classify
+from worker.errors import InvalidTokenError, ServerError
+from worker.transport import post_json
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ class ShopifyClient:
             raise ValueError(f"shop {shop.shop_name!r} has no access_token")
         self._session = session
         self._shop = shop
-        self._timeout = aiohttp.ClientTimeout(total=timeout_s)
+        self._timeout_s = timeout_s
         self._tokens = tokens or StaticTokenProvider()
 
     @property
@@ -90,43 +90,24 @@ class ShopifyClient:
         return await self._post(await self._tokens.token(self._shop), document, variables)
 
     async def _post(self, token: str, document: str, variables: Mapping[str, Any] | None) -> GraphQLResult:
-        headers = {
-            "X-Shopify-Access-Token": token,
-            "Content-Type": "application/json",
-            "Accept": "application/json",
-        }
-        payload = {"query": document, "variables": dict(variables or {})}
-        try:
-            async with self._session.post(
-                self._shop.graphql_url,
-                json=payload,
-                headers=headers,
-                timeout=self._timeout,
-                allow_redirects=False,
-            ) as response:
-                status = response.status
-                answer_headers = {
-                    k: response.headers[k] for k in ("X-Request-Id", "Retry-After") if k in response.headers
-                }
-                text = await response.text()
-        except (TimeoutError, aiohttp.ClientError) as exc:
-            raise NetworkError(f"no answer from Shopify: {type(exc).__name__}", shop=self.shop) from exc
-        try:
-            body: Any = json.loads(text) if text else None
-        except ValueError:
-            if status < 400:  # a success status with a body that is not JSON: a proxy or a broken answer
-                status = 502
-            body = text[:200]
-        error = classify(status, body, shop=self.shop, headers=answer_headers)
+        answer = await post_json(
+            self._session,
+            self._shop.graphql_url,
+            {"query": document, "variables": dict(variables or {})},
+            timeout_s=self._timeout_s,
+            shop=self.shop,
+            headers={"X-Shopify-Access-Token": token},
+        )
+        error = answer.error(shop=self.shop)
         if error is not None:
             raise error
-        data = body.get("data") if isinstance(body, Mapping) else None
+        data = answer.body.get("data")
         if not isinstance(data, Mapping):
-            raise ServerError("answer has no data", shop=self.shop, status=status)
-        cost = cost_of(body)
+            raise ServerError("answer has no data", shop=self.shop, status=answer.status)
+        cost = cost_of(answer.body)
         return GraphQLResult(
             data=data,
-            request_id=answer_headers.get("X-Request-Id"),
+            request_id=answer.headers.get("X-Request-Id"),
             requested_cost=cost.get("requestedQueryCost"),
             actual_cost=cost.get("actualQueryCost"),
             throttle_status=cost.get("throttleStatus"),

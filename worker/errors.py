@@ -173,11 +173,15 @@ def classify(
     *,
     shop: str = "",
     headers: Mapping[str, str] | None = None,
+    graphql: bool = True,
 ) -> ShopifyError | None:
     """Turn one HTTP answer into the error it means, or None when the request succeeded.
 
     Looks at the GraphQL body as well as the status: THROTTLED, ACCESS_DENIED and document
     errors all arrive with HTTP 200. ``userErrors`` are per mutation and are left to the caller.
+    A success status with a body that is not a JSON object (a proxy, a captive portal) is a
+    ``ServerError``. With ``graphql`` False (the OAuth token endpoint) only the status is read:
+    any answer below 400 is the caller's to read.
     """
     headers = headers or {}
     request_id = headers.get("X-Request-Id")
@@ -202,8 +206,10 @@ def classify(
         return ServerError(f"server error: {text}", **common)
     if status >= 400:
         return SchemaError(f"request rejected: {text}", **common)
+    if not graphql:
+        return None
     if not isinstance(body, Mapping):
-        return ServerError("answer is not a JSON object", **common)
+        return ServerError("answer is not a JSON object" + (f": {text}" if body else ""), **common)
     errors = body.get("errors")
     if not errors:
         return None

@@ -21,6 +21,9 @@ from worker.errors import (
     ThrottledError,
 )
 
+# Retries of a batch whose task crashed on an unexpected exception (a bug, not a Shopify answer).
+UNEXPECTED_RETRIES = 3
+
 
 class Action(Enum):
     """What to do with a record after a failed attempt."""
@@ -116,3 +119,12 @@ def decide(
     if isinstance(err, RetryableError) and attempt < policy.max_attempts:
         return Decision(Action.RETRY, backoff_s(attempt, policy, jitter))
     return Decision(Action.DEAD_LETTER)
+
+
+def crash_backoff_s(retries: int) -> float | None:
+    """Countdown before a crashed batch task runs again, after ``retries`` earlier retries of it.
+
+    1, 2, then 4 seconds; None once the task has had its ``UNEXPECTED_RETRIES`` (its unsettled records
+    are then dead-lettered as ``internal_error``).
+    """
+    return float(2**retries) if retries < UNEXPECTED_RETRIES else None

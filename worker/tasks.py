@@ -17,12 +17,11 @@ from worker.contract.envelopes import RecordEnvelope
 from worker.contract.outages import redis_unavailable, wait_for_redis
 from worker.contract.recorder import OutcomeRecorder
 from worker.contract.states import RecordState
+from worker.retry import crash_backoff_s
 from worker.runtime import WorkerRuntime, get_runtime
 
 log = logging.getLogger(__name__)
 
-# Retries of a batch whose task crashed on an unexpected exception (a bug, not a Shopify answer).
-UNEXPECTED_RETRIES = 3
 
 
 @celery_app.task(name=WRITE_BATCH, bind=True, acks_late=True, reject_on_worker_lost=True)
@@ -48,9 +47,9 @@ def write_batch(
     except Exception as exc:
         if redis_unavailable(exc):
             _give_back_when_redis_answers(runtime, shop, sync_id, exc)
-        if self.request.retries < UNEXPECTED_RETRIES:
+        if (backoff_s := crash_backoff_s(self.request.retries)) is not None:
             log.exception("batch failed unexpectedly; retrying it", extra={"shop": shop, "sync_id": sync_id})
-            raise self.retry(exc=exc, countdown=2**self.request.retries) from exc
+            raise self.retry(exc=exc, countdown=backoff_s) from exc
         _dead_letter_unsettled(runtime, shop, sync_id, resource, envelopes, exc)
         raise
     return outcome.summary()

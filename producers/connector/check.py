@@ -6,10 +6,7 @@ can fail gets its own message, because the user fixes each one differently.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any
 
 import aiohttp
 
@@ -21,8 +18,8 @@ from worker.errors import (
     NetworkError,
     ShopUnavailableError,
     ThrottledError,
-    classify,
 )
+from worker.transport import HttpAnswer, post_json
 
 CHECK_QUERY = """
 query ConnectionCheck {
@@ -38,16 +35,6 @@ REQUIRED_SCOPES: dict[str, tuple[str, ...]] = {
     "orders": ("write_orders",),
     "inventory": ("write_inventory", "read_locations"),
 }
-_HEADERS = ("X-Request-Id", "Retry-After", "X-Shopify-API-Version")
-
-
-@dataclass(frozen=True)
-class Answer:
-    """One HTTP answer to the check query."""
-
-    status: int
-    body: Any
-    headers: dict[str, str]
 
 
 def required_scopes(resource: str) -> tuple[str, ...]:
@@ -61,32 +48,21 @@ def missing_scopes(granted: Iterable[str], required: Iterable[str]) -> list[str]
     return [s for s in required if s not in have and not (s.startswith("read_") and "write_" + s[5:] in have)]
 
 
-async def ask(session: aiohttp.ClientSession, shop: ShopConfig, *, timeout_s: float) -> Answer:
+async def ask(session: aiohttp.ClientSession, shop: ShopConfig, *, timeout_s: float) -> HttpAnswer:
     """POST the check query to the shop's GraphQL endpoint (never following a redirect).
 
     Raises:
         NetworkError: When no answer arrived.
     """
     assert shop.access_token is not None
-    headers = {"X-Shopify-Access-Token": shop.access_token.get_secret_value(), "Accept": "application/json"}
-    try:
-        async with session.post(
-            shop.graphql_url,
-            json={"query": CHECK_QUERY},
-            headers=headers,
-            timeout=aiohttp.ClientTimeout(total=timeout_s),
-            allow_redirects=False,
-        ) as response:
-            text = await response.text()
-            found = {k: response.headers[k] for k in _HEADERS if k in response.headers}
-            status = response.status
-    except (TimeoutError, aiohttp.ClientError) as exc:
-        raise NetworkError(f"no answer: {type(exc).__name__}", shop=shop.shop_name) from exc
-    try:
-        body: Any = json.loads(text) if text else None
-    except ValueError:
-        body = text[:200]
-    return Answer(status, body, found)
+    return await post_json(
+        session,
+        shop.graphql_url,
+        {"query": CHECK_QUERY},
+        timeout_s=timeout_s,
+        shop=shop.shop_name,
+        headers={"X-Shopify-Access-Token": shop.access_token.get_secret_value()},
+    )
 
 
 async def check(config: ConnectionConfig, session: aiohttp.ClientSession, *, timeout_s: float = 15.0) -> str:
@@ -101,7 +77,7 @@ async def check(config: ConnectionConfig, session: aiohttp.ClientSession, *, tim
         answer = await ask(session, shop, timeout_s=timeout_s)
     except NetworkError as exc:
         raise CheckFailedError(f"cannot reach {where}: {exc.message}") from None
-    error = classify(answer.status, answer.body, shop=shop.shop_name, headers=answer.headers)
+    error = answer.error(shop=shop.shop_name)
     if answer.status == 404:
         raise CheckFailedError(await _not_found(session, shop, where, timeout_s))
     if isinstance(error, InvalidTokenError):

@@ -8,6 +8,7 @@ from typing import Any
 
 from producers.connector.protocol import LogMessage, MultiwovenMessage, record_log, tracking
 from worker.contract.envelopes import RecordEnvelope
+from worker.contract.states import RecordState
 
 LOG_NAME = "shopify_sync.connector"
 
@@ -32,13 +33,13 @@ def record_outcome_log(
     ctx: WriteContext, record: RecordEnvelope, outcome: Mapping[str, Any] | None
 ) -> LogMessage:
     """The log of one record: ``info`` when it was synced, ``error`` with the reason otherwise."""
-    state = (outcome or {}).get("state", "pending")
-    if state == "synced":
-        response = {"state": "synced", "gid": outcome.get("gid") if outcome else None}
+    state = (outcome or {}).get("state", RecordState.PENDING)
+    if state == RecordState.SYNCED:
+        response = {"state": state, "gid": outcome.get("gid") if outcome else None}
         return record_log("info", LOG_NAME, _request(ctx, record), response)
-    if state == "dead_lettered":
+    if state == RecordState.DEAD_LETTERED:
         response = {"state": state, "reason": (outcome or {}).get("reason")}
-    elif state == "paused":
+    elif state == RecordState.PAUSED:
         why = ctx.paused_reason or (outcome or {}).get("reason")
         response = {
             "state": state,
@@ -60,7 +61,9 @@ def tracking_message(
 ) -> MultiwovenMessage:
     """Counts (success = synced) and one log per record, in the order the records came."""
     logs = [record_outcome_log(ctx, record, outcomes.get(record.key)) for record in records]
-    success = sum(1 for record in records if (outcomes.get(record.key) or {}).get("state") == "synced")
+    success = sum(
+        1 for record in records if (outcomes.get(record.key) or {}).get("state") == RecordState.SYNCED
+    )
     message = tracking(success, len(records) - success, logs)
     assert message.tracking is not None
     message.tracking.meta = {"tracking_id": ctx.tracking_id, "resource": ctx.resource}

@@ -161,6 +161,7 @@ def test_endpoint_needs_app_credentials(sim):
     ("status", "body", "headers", "error"),
     [
         (500, "oops", {}, ServerError),
+        (502, f"echo: {SECRET} shprt_secret_refresh", {}, ServerError),  # an answer echoing our secrets
         (503, "", {}, ServerError),
         (429, "", {"Retry-After": "2.0"}, ThrottledError),
         (200, "not json", {}, ServerError),

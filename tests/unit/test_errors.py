@@ -85,3 +85,24 @@ def test_graphql_throttle_keeps_throttle_status():
     assert isinstance(err, ThrottledError)
     assert err.throttle_status == {"maximumAvailable": 2000.0, "currentlyAvailable": 3, "restoreRate": 100.0}
     assert err.category == "throttled"
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "expected"),
+    [
+        (200, "not json", None),  # the token endpoint's own reader decides what a success body means
+        (302, None, None),
+        (400, {"error": "invalid_request"}, SchemaError),
+        (401, {"errors": "bad client"}, InvalidTokenError),
+        (429, None, ThrottledError),
+        (503, "<html>down</html>", ServerError),
+    ],
+)
+def test_classify_by_status_only(status, body, expected):
+    err = classify(status, body, shop="acme", graphql=False)
+    assert (err is None) if expected is None else (type(err) is expected)
+
+
+def test_a_body_that_is_not_json_is_quoted_in_the_error():
+    err = classify(200, "<html>captive portal</html>")
+    assert isinstance(err, ServerError) and "captive portal" in str(err)

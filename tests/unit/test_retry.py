@@ -10,7 +10,7 @@ from worker.errors import (
     ThrottledError,
     UserErrorsError,
 )
-from worker.retry import Action, RetryPolicy, backoff_s, decide, throttle_delay_s
+from worker.retry import Action, RetryPolicy, backoff_s, crash_backoff_s, decide, throttle_delay_s
 
 POLICY = RetryPolicy(max_attempts=4, base_backoff_s=0.5, max_backoff_s=8.0, max_throttles=5)
 
@@ -75,3 +75,8 @@ def test_throttle_delay_from_shortfall():
 def test_throttle_delay_capped_and_defaulted():
     assert throttle_delay_s(ThrottledError("x", retry_after_s=600.0), 10, POLICY) == 8.0
     assert throttle_delay_s(ThrottledError("x"), 10, POLICY) == 1.0
+
+
+@pytest.mark.parametrize(("retries", "countdown_s"), [(0, 1.0), (1, 2.0), (2, 4.0), (3, None), (9, None)])
+def test_crashed_task_backoff(retries, countdown_s):
+    assert crash_backoff_s(retries) == countdown_s

@@ -60,7 +60,9 @@ class OutcomeRecorder:
         ]
         self._tracker.mark_many(self.sync_id, marks)
         for record, gid in written:
-            context = self._context(record, outcome="synced", gid=gid, request_id=request_id, cost=cost)
+            context = self._context(
+                record, outcome=RecordState.SYNCED, gid=gid, request_id=request_id, cost=cost
+            )
             log.info("synced", extra=context)
 
     def dead_letter(self, record: RecordEnvelope, reason: Reason) -> None:
@@ -82,7 +84,7 @@ class OutcomeRecorder:
             "dead-lettered: %s",
             reason.message,
             extra=self._context(
-                record, outcome="dead_lettered", category=reason.category, field=reason.field
+                record, outcome=RecordState.DEAD_LETTERED, category=reason.category, field=reason.field
             ),
         )
 
@@ -96,7 +98,9 @@ class OutcomeRecorder:
             "retrying in %.2fs: %s",
             delay_s,
             err,
-            extra=self._context(record, outcome="retrying", category=err.category, request_id=err.request_id),
+            extra=self._context(
+                record, outcome=RecordState.RETRYING, category=err.category, request_id=err.request_id
+            ),
         )
 
     def paused(self, record: RecordEnvelope, reason: str) -> None:

@@ -106,10 +106,10 @@ class SyncTracker:
         raw = {text(k): int(v) for k, v in self._redis.hgetall(self._keys.sync_counts(sync_id)).items()}
         return SyncCounts(
             total=raw.get("total", 0),
-            synced=raw.get("synced", 0),
-            dead_lettered=raw.get("dead_lettered", 0),
-            retrying=raw.get("retrying", 0),
-            paused=raw.get("paused", 0),
+            synced=raw.get(RecordState.SYNCED, 0),
+            dead_lettered=raw.get(RecordState.DEAD_LETTERED, 0),
+            retrying=raw.get(RecordState.RETRYING, 0),
+            paused=raw.get(RecordState.PAUSED, 0),
             retries=raw.get("retries", 0),
         )
 

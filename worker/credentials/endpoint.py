@@ -1,12 +1,12 @@
 """Shopify's token endpoint, ``POST {shop}/admin/oauth/access_token``, for the three grants this project uses.
 
-Answers are classified like GraphQL answers: 429 throttled, 5xx and no answer retryable, any other
-refusal a ``CredentialsError`` (the shop is paused until someone runs ``shopify-sync auth``).
+The request goes through ``worker.transport`` and its status is read by ``worker.errors.classify``, as a
+GraphQL answer's is: 429 throttled, 5xx and no answer retryable; any other refusal is a
+``CredentialsError`` (the shop is paused until someone runs ``shopify-sync auth``).
 """
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
@@ -16,7 +16,8 @@ import aiohttp
 from settings.shops import ShopConfig
 from worker.credentials.errors import CredentialsError
 from worker.credentials.model import GrantType, StoredCredentials
-from worker.errors import NetworkError, ServerError, ThrottledError
+from worker.errors import RetryableError, ServerError
+from worker.transport import post_json
 
 SessionSource = Callable[[], Awaitable[aiohttp.ClientSession]]
 
@@ -36,7 +37,7 @@ class TokenEndpoint:
         self, http: SessionSource, *, timeout_s: float = 15.0, clock: Callable[[], float] = time.time
     ):
         self._http = http
-        self._timeout = aiohttp.ClientTimeout(total=timeout_s)
+        self._timeout_s = timeout_s
         self._clock = clock
 
     async def exchange_code(self, shop: ShopConfig, code: str, *, expiring: bool) -> StoredCredentials:
@@ -66,52 +67,28 @@ class TokenEndpoint:
         client_secret = shop.api_secret.get_secret_value()
         secrets = [client_secret, *(v for k, v in params.items() if k in ("code", "refresh_token"))]
         body = {"client_id": shop.api_key, "client_secret": client_secret, **params}
-        session = await self._http()
-        try:
-            async with session.post(
-                f"{shop.admin_base_url}/admin/oauth/access_token",
-                json=body,
-                headers={"Accept": "application/json"},
-                timeout=self._timeout,
-                allow_redirects=False,
-            ) as response:
-                status = response.status
-                retry_after = response.headers.get("Retry-After")
-                text = await response.text()
-        except (TimeoutError, aiohttp.ClientError) as exc:
-            raise NetworkError(
-                f"no answer from the token endpoint: {type(exc).__name__}", shop=name
-            ) from None
-        answer = _json(text)
-        if status == 200:
+        answer = await post_json(
+            await self._http(),
+            f"{shop.admin_base_url}/admin/oauth/access_token",
+            body,
+            timeout_s=self._timeout_s,
+            shop=name,
+            peer="the token endpoint",
+        )
+        error = answer.error(shop=name, graphql=False)
+        if isinstance(error, RetryableError):  # 429, 5xx: try again later
+            error.message = _redact(f"token endpoint: {error.message}", secrets)
+            raise error
+        if answer.status == 200:
             try:
-                return StoredCredentials.from_grant(answer, grant=grant, now=self._clock())
+                return StoredCredentials.from_grant(answer.body, grant=grant, now=self._clock())
             except ValueError as exc:
                 raise ServerError(
-                    f"unusable token endpoint answer: {exc}", shop=name, status=status
+                    f"unusable token endpoint answer: {exc}", shop=name, status=answer.status
                 ) from None
-        if status == 429:
-            delay = _float(retry_after)
-            raise ThrottledError("token endpoint rate limited", shop=name, status=status, retry_after_s=delay)
-        if status >= 500:
-            raise ServerError("token endpoint failed", shop=name, status=status)
-        reason = _redact(_oauth_reason(answer, text), secrets)
+        reason = _redact(_oauth_reason(answer.body, answer.text), secrets)
         advice = _ADVICE[grant].format(shop=name)
-        raise CredentialsError(f"{grant} grant refused ({reason}); {advice}", shop=name, status=status)
-
-
-def _json(text: str) -> Any:
-    try:
-        return json.loads(text) if text else None
-    except ValueError:
-        return None
-
-
-def _float(value: str | None) -> float | None:
-    try:
-        return float(value) if value else None
-    except ValueError:
-        return None
+        raise CredentialsError(f"{grant} grant refused ({reason}); {advice}", shop=name, status=answer.status)
 
 
 def _oauth_reason(answer: Any, text: str) -> str:

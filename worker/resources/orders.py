@@ -1,24 +1,15 @@
 """Orders: created once with ``orderCreate``, then kept in step with ``orderUpdate`` and status mutations.
 
-``orderCreate`` is not idempotent: a request whose answer was lost may have created the order. So every
-write first looks the order up, and creates it only when Shopify has none:
-
-1. the order ledger (shared Redis): the gid of every order this connector created, by source order id;
-2. Shopify's search, ``orders(query: "source_identifier:...")``, for orders created elsewhere or before;
-3. when neither knows the order but an earlier ``orderCreate`` for it ended without a clear answer
-   (a reset, a timeout, a 5xx) less than ``SEARCH_SETTLE_S`` ago, the write is retried later instead of
-   creating: Shopify indexes new orders for search asynchronously, so a committed order can be
-   invisible for a moment.
+The exactly-once create guard (ledger, search, settle window) is in ``order_guard``, the create input in
+``order_input``, the status follow-ups in ``order_statuses``.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from worker.client import GraphQLResult
-from worker.errors import AuthError, OutcomeUnknownError, ShopUnavailableError, ThrottledError, UserError
+from worker.errors import UserError
 from worker.resources.base import (
     RecordResult,
     Resource,
@@ -26,78 +17,36 @@ from worker.resources.base import (
     WriteContext,
     merge_rows,
     mutation_result,
-    send_in_turn,
     user_errors,
 )
+from worker.resources.order_documents import (
+    FIND_ORDER,
+    ORDER_BY_ID,
+    ORDER_CANCEL,
+    ORDER_CLOSE,
+    ORDER_CREATE,
+    ORDER_MARK_AS_PAID,
+    ORDER_OPEN,
+    ORDER_UPDATE,
+)
+from worker.resources.order_guard import create_once, existing_order
+from worker.resources.order_input import create_variables
 from worker.resources.order_models import OrderRecord
+from worker.resources.order_statuses import apply_statuses
 from worker.resources.shopify_ids import DOCUMENTS as LOOKUP_DOCUMENTS
-from worker.resources.shopify_ids import search_value, variants_by_sku
 
-SEARCH_SETTLE_S = 15
-LEDGER_TTL_S = 90 * 24 * 3600
+__all__ = [
+    "FIND_ORDER",
+    "ORDER_BY_ID",
+    "ORDER_CANCEL",
+    "ORDER_CLOSE",
+    "ORDER_CREATE",
+    "ORDER_MARK_AS_PAID",
+    "ORDER_OPEN",
+    "ORDER_UPDATE",
+    "Orders",
+]
 
-ORDER_BY_ID = """
-query OrderById($id: ID!) {
-  order(id: $id) { id sourceIdentifier closed cancelledAt displayFinancialStatus }
-}
-""".strip()
-
-FIND_ORDER = """
-query FindOrder($query: String!) {
-  orders(first: 5, query: $query) {
-    nodes { id sourceIdentifier closed cancelledAt displayFinancialStatus }
-  }
-}
-""".strip()
-
-ORDER_CREATE = """
-mutation OrderCreate($order: OrderCreateOrderInput!, $options: OrderCreateOptionsInput) {
-  orderCreate(order: $order, options: $options) {
-    order { id closed cancelledAt displayFinancialStatus }
-    userErrors { field message code }
-  }
-}
-""".strip()
-
-ORDER_UPDATE = """
-mutation OrderUpdate($input: OrderInput!) {
-  orderUpdate(input: $input) {
-    order { id }
-    userErrors { field message }
-  }
-}
-""".strip()
-
-ORDER_CLOSE = """
-mutation OrderClose($input: OrderCloseInput!) {
-  orderClose(input: $input) { order { id } userErrors { field message } }
-}
-""".strip()
-
-ORDER_OPEN = """
-mutation OrderOpen($input: OrderOpenInput!) {
-  orderOpen(input: $input) { order { id } userErrors { field message } }
-}
-""".strip()
-
-ORDER_MARK_AS_PAID = """
-mutation OrderMarkAsPaid($input: OrderMarkAsPaidInput!) {
-  orderMarkAsPaid(input: $input) { order { id } userErrors { field message } }
-}
-""".strip()
-
-ORDER_CANCEL = """
-mutation OrderCancel($orderId: ID!, $reason: OrderCancelReason!, $restock: Boolean!,
-  $refundMethod: OrderCancelRefundMethodInput, $notifyCustomer: Boolean, $staffNote: String) {
-  orderCancel(orderId: $orderId, reason: $reason, restock: $restock, refundMethod: $refundMethod,
-              notifyCustomer: $notifyCustomer, staffNote: $staffNote) {
-    job { id }
-    orderCancelUserErrors { field message code }
-  }
-}
-""".strip()
-
-LINE_FIELDS = {"title", "sku", "requires_shipping", "taxable"}
 UPDATABLE = {
     "email",
     "phone",
@@ -133,12 +82,12 @@ class Orders(Resource[OrderRecord]):
         """Find the order by source identifier; create it when absent, else update it; then statuses."""
         [record] = records
         source_id = record.source_identifier
-        order = await self._known(source_id, send, ctx) or await self._find(source_id, send)
+        order = await existing_order(source_id, send, ctx)
         if order is None:
-            variables = await self._create_variables(record, source_id, send, ctx)
+            variables = await create_variables(record, source_id, self.options, send, ctx)
             if isinstance(variables, UserError):
                 return [user_errors((variables,), "orderCreate")]
-            result = await self._create(source_id, variables, send, ctx)
+            result = await create_once(source_id, variables, send, ctx)
             created = mutation_result(result.data, "orderCreate", "order")
             if not isinstance(created, str):
                 return [created]
@@ -150,7 +99,7 @@ class Orders(Resource[OrderRecord]):
                 updated = mutation_result(result.data, "orderUpdate", "order")
                 if not isinstance(updated, str):
                     return [updated]
-        failure = await self._statuses(record, order, send)
+        failure = await apply_statuses(record, order, send)
         return [failure or str(order["id"])]
 
     def with_source_key(self, payload: dict[str, Any], source_key: str | None) -> dict[str, Any]:
@@ -167,138 +116,3 @@ class Orders(Resource[OrderRecord]):
     def merge(self, payloads: list[dict[str, Any]]) -> dict[str, Any]:
         """One order from its rows: every row adds its line items."""
         return merge_rows(payloads, "lineItems")
-
-    @staticmethod
-    async def _known(source_id: str, send: Send, ctx: WriteContext) -> dict[str, Any] | None:
-        """The order the ledger says this connector created for ``source_id``, read fresh from Shopify."""
-        known = ctx.lookups.get_many(ctx.shop, "order", [source_id]) if ctx.lookups else {}
-        if source_id not in known:
-            return None
-        result = await send(ORDER_BY_ID, {"id": known[source_id]})
-        order = result.data.get("order")
-        return dict(order) if isinstance(order, Mapping) else None
-
-    @staticmethod
-    async def _create(
-        source_id: str, variables: dict[str, Any], send: Send, ctx: WriteContext
-    ) -> GraphQLResult:
-        """``orderCreate``, with a note in the ledger while its outcome is unknown."""
-        ledger = ctx.lookups
-        if ledger is not None:
-            # Atomic, so two copies of one task running at once cannot both get past it.
-            now = time.time()
-            earlier = ledger.claim(
-                ctx.shop, "order-create", source_id, now, hold_s=SEARCH_SETTLE_S, ttl_s=LEDGER_TTL_S
-            )
-            if earlier is not None:
-                raise OutcomeUnknownError(
-                    f"an earlier orderCreate for {source_id!r} may have committed; waiting for Shopify's "
-                    "order search before creating it",
-                    shop=ctx.shop,
-                    retry_after_s=earlier + SEARCH_SETTLE_S - now,
-                )
-        try:
-            result = await send(ORDER_CREATE, variables)
-        except (ThrottledError, AuthError, ShopUnavailableError):
-            if ledger is not None:  # refused before running: no order was made
-                ledger.forget(ctx.shop, "order-create", source_id)
-            raise
-        if ledger is not None:
-            created = (result.data.get("orderCreate") or {}).get("order") or {}
-            if created.get("id"):
-                ledger.put_many(ctx.shop, "order", {source_id: str(created["id"])}, ttl_s=LEDGER_TTL_S)
-            ledger.forget(ctx.shop, "order-create", source_id)
-        return result
-
-    @staticmethod
-    async def _find(source_id: str, send: Send) -> dict[str, Any] | None:
-        result = await send(FIND_ORDER, {"query": f"source_identifier:{search_value(source_id)}"})
-        nodes = (result.data.get("orders") or {}).get("nodes") or ()
-        return next((dict(n) for n in nodes if n.get("sourceIdentifier") == source_id), None)
-
-    async def _create_variables(
-        self, record: OrderRecord, source_id: str, send: Send, ctx: WriteContext
-    ) -> dict[str, Any] | UserError:
-        money = _money_of(record.currency)
-        skus = [line.sku for line in record.line_items if line.sku and not line.variant_id]
-        variants = await variants_by_sku(skus, send, ctx) if skus else {}
-        lines: list[dict[str, Any]] = []
-        for index, line in enumerate(record.line_items):
-            item: dict[str, Any] = {"quantity": line.quantity}
-            if line.variant_id:
-                item["variantId"] = line.variant_id
-            elif line.sku and len(variants.get(line.sku, [])) == 1:
-                item["variantId"] = variants[line.sku][0]["variant"]
-            elif line.sku and not line.title:
-                found = len(variants.get(line.sku, []))
-                message = f"SKU {line.sku!r} matches {found} variants, not 1"
-                return UserError(("order", "lineItems", str(index), "sku"), message, "NOT_FOUND")
-            item.update(line.model_dump(by_alias=True, exclude_none=True, include=LINE_FIELDS))
-            if line.price is not None:
-                item["priceSet"] = money(line.price)
-            lines.append(item)
-        order: dict[str, Any] = record.model_dump(
-            by_alias=True,
-            exclude_none=True,
-            include={"currency", "email", "phone", "note", "tags", "po_number", "processed_at", "test",
-                     "financial_status", "fulfillment_status", "billing_address", "shipping_address",
-                     "custom_attributes", "metafields", "source_name"},
-        )  # fmt: skip
-        order.update(sourceIdentifier=source_id, lineItems=lines)
-        order["shippingLines"] = [
-            {"title": s.title, "code": s.code, "priceSet": money(s.price)} for s in record.shipping_lines
-        ]
-        order["taxLines"] = [
-            {"title": t.title, "rate": t.rate, **({"priceSet": money(t.price)} if t.price else {})}
-            for t in record.tax_lines
-        ]
-        order["transactions"] = [
-            {"kind": t.kind, "status": t.status, "gateway": t.gateway, "amountSet": money(t.amount)}
-            for t in record.transactions
-        ]
-        if record.customer:
-            c = record.customer
-            who = c.model_dump(by_alias=True, exclude_none=True, exclude={"upsert"})
-            order["customer"] = {"toUpsert": who} if c.upsert else {"toAssociate": {"email": c.email}}
-        if record.discount_code:
-            order["discountCode"] = _discount(record, money)
-        return {"order": order, "options": self.options}
-
-    @staticmethod
-    async def _statuses(record: OrderRecord, order: dict[str, Any], send: Send) -> RecordResult | None:
-        """Close/open, mark as paid, cancel: each only when the order is not in that state already."""
-        steps: list[tuple[str, str, dict[str, Any]]] = []
-        order_id = order["id"]
-        if record.cancel and not order.get("cancelledAt"):
-            c = record.cancel
-            cancel = {"orderId": order_id, "reason": c.reason, "restock": c.restock,
-                      "notifyCustomer": c.notify_customer, "staffNote": c.staff_note,
-                      "refundMethod": {"originalPaymentMethodsRefund": c.refund}}  # fmt: skip
-            steps.append((ORDER_CANCEL, "orderCancel", cancel))
-        if record.mark_as_paid and order.get("displayFinancialStatus") != "PAID":
-            steps.append((ORDER_MARK_AS_PAID, "orderMarkAsPaid", {"input": {"id": order_id}}))
-        if record.closed is True and not order.get("closed"):
-            steps.append((ORDER_CLOSE, "orderClose", {"input": {"id": order_id}}))
-        if record.closed is False and order.get("closed"):
-            steps.append((ORDER_OPEN, "orderOpen", {"input": {"id": order_id}}))
-        return await send_in_turn(steps, send)
-
-
-def _money_of(currency: str) -> Any:
-    def money(amount: str) -> dict[str, Any]:
-        return {"shopMoney": {"amount": amount, "currencyCode": currency}}
-
-    return money
-
-
-def _discount(record: OrderRecord, money: Any) -> dict[str, Any]:
-    d = record.discount_code
-    assert d is not None
-    if d.type == "percentage":
-        return {"itemPercentageDiscountCode": {"code": d.code, "percentage": d.percentage}}
-    if d.type == "free_shipping":
-        return {"freeShippingDiscountCode": {"code": d.code}}
-    fixed: dict[str, Any] = {"code": d.code}
-    if d.amount is not None:
-        fixed["amountSet"] = money(d.amount)
-    return {"itemFixedDiscountCode": fixed}
