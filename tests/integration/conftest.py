@@ -23,6 +23,7 @@ from simulator.server import run_in_thread
 from simulator.state import SimulatorState
 from tests.conftest import TEST_REDIS_URL
 from worker.app import queue_for, worker_command
+from worker.credentials import CredentialCipher, new_key
 
 pytestmark = pytest.mark.integration
 
@@ -46,6 +47,12 @@ class Deployment:
     # Extra shops-file lines per shop (OAuth shops: api_key, api_secret); a shop whose token in
     # ``shops`` is empty gets no access_token line, so its workers use stored credentials.
     extra_lines: dict[str, list[str]] = field(default_factory=dict)
+    # SHOPIFY_SYNC_CREDENTIALS_KEY of every process started from now on (keys newest first).
+    credentials_key: str = field(default_factory=new_key)
+
+    def cipher(self) -> CredentialCipher:
+        """What the deployment's processes seal and open stored credentials with."""
+        return CredentialCipher([key.encode() for key in self.credentials_key.split(",")])
 
     def add_shop(
         self,
@@ -118,6 +125,7 @@ class Deployment:
             base_backoff_s="0.05",
             max_backoff_s="1",
         )
+        env["SHOPIFY_SYNC_CREDENTIALS_KEY"] = self.credentials_key
         env.update(self.extra_env)
         return env
 

@@ -7,6 +7,7 @@ import fakeredis
 import pytest
 
 from settings import ShopConfig
+from tests.support.credentials import fixed_cipher
 from worker.credentials import (
     CredentialsError,
     RedisCredentialStore,
@@ -72,7 +73,7 @@ def expiring(token="shpat_old", refresh="shprt_old", expires_in=3600.0, **extra)
 
 @pytest.fixture
 def store():
-    return RedisCredentialStore(fakeredis.FakeRedis(), Keys("t"))
+    return RedisCredentialStore(fakeredis.FakeRedis(), Keys("t"), fixed_cipher)
 
 
 def provider(store, endpoint, clock, **kwargs):

@@ -154,4 +154,3 @@ def _swap(everything: dict[str, object], shop: str, expected: object, sealed: st
         return False  # a writer replaced it since it was read
     everything[shop] = sealed
     return True
-
