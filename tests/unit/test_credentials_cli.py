@@ -178,9 +178,7 @@ def test_new_key_prints_a_fresh_usable_key():
 
 
 def test_redis_mode_without_a_key_refuses_before_asking_for_a_token(sim, shops_file, monkeypatch, real_redis):
-    monkeypatch.setenv(
-        "SHOPIFY_SYNC_REDIS_URL", os.environ.get("SHOPIFY_SYNC_TEST_REDIS_URL", TEST_REDIS_URL)
-    )
+    monkeypatch.setenv("SHOPIFY_SYNC_REDIS_URL", TEST_REDIS_URL)
     monkeypatch.setenv("SHOPIFY_SYNC_KEY_PREFIX", "test-no-key")
     monkeypatch.delenv("SHOPIFY_SYNC_CREDENTIALS_KEY", raising=False)
     result = runner.invoke(app, ["auth", "client-credentials", "--shops", str(shops_file), "--shop", "acme"])
