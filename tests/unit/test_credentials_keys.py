@@ -109,3 +109,9 @@ def test_loaded_keys_are_scrubbed_from_logs_and_reports(tmp_path):
     key = new_key()
     source(tmp_path, credentials_key=key)()
     assert scrub(f"key={key}") == "key=[redacted]"
+
+
+def test_embedded_key_that_cannot_be_made_is_a_clear_key_error(tmp_path):
+    (tmp_path / "config").write_text("a file where the directory should be")
+    with pytest.raises(CredentialKeyError, match=r"cannot make the credentials key file .*\.key: "):
+        source(tmp_path, embedded=True)()

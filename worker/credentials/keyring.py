@@ -79,7 +79,11 @@ class KeySource:
             return read_key_file(key_file)
         if not self._embedded:
             raise CredentialKeyError(MISSING_KEY)
-        return self._local_keys()
+        try:
+            return self._local_keys()
+        except OSError as exc:
+            problem = f"cannot make the credentials key file {self._local}: {type(exc).__name__}"
+            raise CredentialKeyError(problem) from None
 
     def _local_keys(self) -> list[bytes]:
         if self._local.exists():
