@@ -20,6 +20,8 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from settings.credential_keys import CredentialKeys
+
 ENV_PREFIX = "SHOPIFY_SYNC_"
 
 # Error type of messages that already name the variable; other pydantic errors get it prepended.
@@ -111,6 +113,9 @@ class AppSettings(BaseSettings):
         int, _require(lambda n: 1024 <= n <= 64 * 1024 * 1024, "must be between 1024 and 67108864")
     ] = 1024 * 1024
     output_dir: Path = Path("shopify-sync-output")
+    # Keys of the stored credentials, newest first, or a file of them: see settings/credential_keys.py.
+    credentials_key: CredentialKeys = None
+    credentials_key_file: Path | None = None
 
     @classmethod
     def settings_customise_sources(

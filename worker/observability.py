@@ -46,6 +46,9 @@ def register_secrets(values: Iterable[str | SecretStr | None]) -> None:
 def known_secrets(settings: AppSettings) -> list[str]:
     """The secrets a process started with ``settings`` may hold: the bearer token and the shops' tokens."""
     found = [s.get_secret_value() for s in (settings.http_bearer_token, settings.sentry_dsn) if s]
+    if settings.credentials_key is not None:  # the whole value and each of its keys
+        keys = settings.credentials_key.get_secret_value()
+        found += [keys, *(key.strip() for line in keys.splitlines() for key in line.split(","))]
     try:
         shops = load_shops(settings.shops_file)
     except (ShopsFileError, OSError):

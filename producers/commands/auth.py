@@ -1,30 +1,24 @@
 """``shopify-sync auth``: get tokens through OAuth, store them for the workers, and check them.
 
-Tokens are stored, never printed: in Redis when ``SHOPIFY_SYNC_REDIS_URL`` is set, else in the
-owner-only credentials file. See docs/authentication.md.
+Tokens are stored encrypted, never printed: in Redis when ``SHOPIFY_SYNC_REDIS_URL`` is set, else in
+the owner-only credentials file. See docs/authentication.md.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Coroutine, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import aiohttp
 import typer
 
-from producers.commands.common import EXIT_FAILED, app_settings, echo_json, fail, redis_client, shops_config
-from settings import AppSettings, ShopConfig, ShopsConfig
-from worker.credentials import (
-    CredentialStore,
-    StoredCredentials,
-    TokenEndpoint,
-    TokenSources,
-    credential_store,
-)
+from producers.commands.auth_keys import new_key, open_store, reencrypt
+from producers.commands.common import EXIT_FAILED, app_settings, echo_json, fail, shops_config
+from settings import ShopConfig, ShopsConfig
+from worker.credentials import CredentialStore, StoredCredentials, TokenEndpoint, TokenSources
 from worker.credentials.endpoint import SessionSource
 from worker.credentials.install import DEFAULT_CALLBACK_PORT, InstallPlan, run_install
 from worker.credentials.scopes import SCOPES_BY_RESOURCE, scopes_for
@@ -76,7 +70,7 @@ def install(
         else:
             typer.echo(f"Open this URL to approve the app on {config.shop_name}:\n{line}")
 
-    with _store(settings) as store:
+    with open_store(settings, writing=True) as store:
         credentials = _run(_install(plan, store, report))
         _stored(config, credentials, store)
 
@@ -92,7 +86,7 @@ def client_credentials(
     """
     settings = app_settings()
     config = _shop(shops_config(shops or settings.shops_file), shop)
-    with _store(settings) as store:
+    with open_store(settings, writing=True) as store:
         credentials = _run(_client_credentials(config, store))
         _stored(config, credentials, store)
 
@@ -113,7 +107,7 @@ def status(
     settings = app_settings()
     config = shops_config(shops or settings.shops_file)
     selected = [_shop(config, shop)] if shop else list(config)
-    with _store(settings) as store:
+    with open_store(settings) as store:
         statuses = _run(_statuses(selected, store, online=not offline))
     if as_json:
         echo_json({"shops": [s.to_dict() for s in statuses]})
@@ -122,6 +116,10 @@ def status(
         typer.echo("\n".join(line for s in statuses for line in s.render(now)))
     if any(s.kind == "none" or s.missing or s.problem for s in statuses):
         raise typer.Exit(EXIT_FAILED)
+
+
+app.command("new-key")(new_key)
+app.command("reencrypt")(reencrypt)
 
 
 async def _install(
@@ -165,18 +163,6 @@ def _run(coro: Coroutine[Any, Any, T]) -> T:
         return asyncio.run(coro)
     except ShopifyError as exc:
         fail(str(exc), EXIT_FAILED)
-
-
-@contextmanager
-def _store(settings: AppSettings) -> Iterator[CredentialStore]:
-    if settings.embedded:
-        yield credential_store(settings, None)
-        return
-    client = redis_client(settings)
-    try:
-        yield credential_store(settings, client)
-    finally:
-        client.close()
 
 
 def _shop(config: ShopsConfig, shop: str) -> ShopConfig:

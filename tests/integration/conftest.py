@@ -24,6 +24,7 @@ from simulator.state import SimulatorState
 from tests.conftest import TEST_REDIS_URL
 from worker.app import worker_command
 from worker.contract.broker import queue_for
+from worker.credentials import CredentialCipher, new_key
 
 pytestmark = pytest.mark.integration
 
@@ -47,6 +48,12 @@ class Deployment:
     # Extra shops-file lines per shop (OAuth shops: api_key, api_secret); a shop whose token in
     # ``shops`` is empty gets no access_token line, so its workers use stored credentials.
     extra_lines: dict[str, list[str]] = field(default_factory=dict)
+    # SHOPIFY_SYNC_CREDENTIALS_KEY of every process started from now on (keys newest first).
+    credentials_key: str = field(default_factory=new_key)
+
+    def cipher(self) -> CredentialCipher:
+        """What the deployment's processes seal and open stored credentials with."""
+        return CredentialCipher([key.encode() for key in self.credentials_key.split(",")])
 
     def add_shop(
         self,
@@ -119,6 +126,7 @@ class Deployment:
             base_backoff_s="0.05",
             max_backoff_s="1",
         )
+        env["SHOPIFY_SYNC_CREDENTIALS_KEY"] = self.credentials_key
         env.update(self.extra_env)
         return env
 
@@ -342,7 +350,7 @@ def enqueue_from_producer(deployment: Deployment, shop: str, sync_id: str, paylo
     """Enqueue one batch of mapped records as a producer does, from a process with the deployment's env."""
     records = [{"key": f"r{i}", "payload": p, "source": {}} for i, p in enumerate(payloads)]
     code = (
-        "import json, sys; from worker.tasks import enqueue_batch; "
+        "import json, sys; from worker.contract.enqueue import enqueue_batch; "
         "enqueue_batch(sys.argv[1], sys.argv[2], 'customers', json.loads(sys.argv[3]))"
     )
     subprocess.run(

@@ -10,6 +10,7 @@ import pytest
 
 from simulator.config import FaultConfig
 from tests.integration.test_pipeline import MAPPING, customer_rows
+from worker.credentials import CredentialCipher
 
 pytestmark = pytest.mark.integration
 
@@ -23,7 +24,8 @@ def run(deployment, env, *args):
 
 def test_client_credentials_renewed_during_an_embedded_sync(deployment):
     shop = deployment.add_oauth_shop(client_credentials_ttl_s=1.0)
-    env = {k: v for k, v in deployment.env.items() if k != "SHOPIFY_SYNC_REDIS_URL"}
+    unset = ("SHOPIFY_SYNC_REDIS_URL", "SHOPIFY_SYNC_CREDENTIALS_KEY")
+    env = {k: v for k, v in deployment.env.items() if k not in unset}
     env["XDG_CONFIG_HOME"] = str(deployment.tmp / "config")
     book = deployment.sim.state.shop(shop).tokens
 
@@ -53,7 +55,12 @@ def test_client_credentials_renewed_during_an_embedded_sync(deployment):
     assert synced.returncode == 0, synced.stderr[-2000:]
     assert (report["synced"], report["paused"], report["dead_lettered"]) == (150, 0, 0)
     assert book.grants["client_credentials"] >= 2  # the first token, then at least one renewal
-    stored = json.loads(path.read_text())[shop]
-    assert stored["kind"] == "client_credentials" and stored["access_token"] == book.issued()[-1]
+    # Sealed with the key embedded mode made beside the file (it said so); no token text in the file.
+    key_file = path.with_name("credentials.key")
+    assert f"made a key for the stored credentials: {key_file}" in got.stderr
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    keys = [line.encode() for line in key_file.read_text().split()]
+    stored = CredentialCipher(keys).open(shop, json.loads(path.read_text())[shop])
+    assert stored.kind == "client_credentials" and stored.access_token == book.issued()[-1]
     for secret in [*book.issued(), deployment.sim.state.shop(shop).spec.api_secret]:
-        assert secret not in got.stdout + got.stderr + synced.stdout + synced.stderr
+        assert secret not in got.stdout + got.stderr + synced.stdout + synced.stderr + path.read_text()

@@ -23,7 +23,9 @@ pytestmark = pytest.mark.integration
 
 
 def store_of(deployment, client=None):
-    return RedisCredentialStore(client or redis.Redis.from_url(TEST_REDIS_URL), Keys(deployment.prefix))
+    return RedisCredentialStore(
+        client or redis.Redis.from_url(TEST_REDIS_URL), Keys(deployment.prefix), deployment.cipher
+    )
 
 
 def install(deployment, shop, *extra):

@@ -7,7 +7,10 @@ import pytest
 from typer.testing import CliRunner
 
 from producers.cli import app
+from settings import AppSettings
 from simulator import ShopSpec, SimulatorState, run_in_thread
+from tests.conftest import TEST_REDIS_URL
+from worker.credentials import CredentialCipher, FileCredentialStore, KeySource, new_key
 
 runner = CliRunner()
 SECRETS = {
@@ -38,7 +41,7 @@ def sim():
 
 @pytest.fixture
 def shops_file(sim, tmp_path, monkeypatch):
-    for name in ("SHOPIFY_SYNC_REDIS_URL", "SHOPIFY_SYNC_SHOPS_FILE"):
+    for name in ("SHOPIFY_SYNC_REDIS_URL", "SHOPIFY_SYNC_SHOPS_FILE", "SHOPIFY_SYNC_CREDENTIALS_KEY"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     for name, value in SECRETS.items():
@@ -68,6 +71,16 @@ admin_url = "{sim.shop_url("initech")}"
     return path
 
 
+def file_store(tmp_path, key=None):
+    """The embedded store, opened with ``key`` (default: the local key file)."""
+    keys = KeySource(
+        AppSettings(credentials_key=key),
+        embedded=True,
+        local_key_file=tmp_path / "config" / "shopify-sync" / "credentials.key",
+    )
+    return FileCredentialStore(tmp_path / "config" / "shopify-sync" / "credentials.json", keys)
+
+
 def assert_no_secret(sim, *texts):
     issued = [t for name in ("acme", "globex", "initech") for t in sim.state.shop(name).tokens.issued()]
     for text in texts:
@@ -81,9 +94,13 @@ def test_client_credentials_are_stored_in_the_owner_only_file(sim, shops_file, t
     path = tmp_path / "config" / "shopify-sync" / "credentials.json"
     assert f"acme: client_credentials token stored in {path}" in result.stdout
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    stored = json.loads(path.read_text())["acme"]
-    assert stored["access_token"] in sim.state.shop("acme").tokens.issued()
-    assert_no_secret(sim, result.output)
+    key_file = path.with_name("credentials.key")
+    assert f"note: made a key for the stored credentials: {key_file} (mode 0600)" in result.stderr
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert_no_secret(sim, result.output, path.read_text())  # the file holds no token text
+    (issued,) = sim.state.shop("acme").tokens.issued()
+    assert file_store(tmp_path).get("acme").access_token == issued
+    assert key_file.read_text().strip() not in result.output
 
 
 def test_client_credentials_for_a_shop_with_a_static_token_warns(sim, shops_file):
@@ -150,3 +167,51 @@ def test_usage_errors(shops_file):
         app, ["auth", "install", "--shops", str(shops_file), "--shop", "acme", "--resource", "pets"]
     )
     assert bad.exit_code == 2 and "unknown resource 'pets'" in bad.stderr
+
+
+def test_new_key_prints_a_fresh_usable_key():
+    first, second = (runner.invoke(app, ["auth", "new-key"]) for _ in range(2))
+    assert first.exit_code == second.exit_code == 0
+    key = first.stdout.strip()
+    assert key != second.stdout.strip()
+    CredentialCipher([key.encode()])  # a valid Fernet key
+
+
+def test_redis_mode_without_a_key_refuses_before_asking_for_a_token(sim, shops_file, monkeypatch, real_redis):
+    monkeypatch.setenv("SHOPIFY_SYNC_REDIS_URL", TEST_REDIS_URL)
+    monkeypatch.setenv("SHOPIFY_SYNC_KEY_PREFIX", "test-no-key")
+    monkeypatch.delenv("SHOPIFY_SYNC_CREDENTIALS_KEY", raising=False)
+    result = runner.invoke(app, ["auth", "client-credentials", "--shops", str(shops_file), "--shop", "acme"])
+    assert result.exit_code == 1
+    assert "SHOPIFY_SYNC_CREDENTIALS_KEY is not set" in result.stderr
+    assert "`shopify-sync auth new-key`" in result.stderr
+    assert sim.state.shop("acme").tokens.grants["client_credentials"] == 0
+    assert list(real_redis.scan_iter("test-no-key:*")) == []
+
+
+def test_reencrypt_moves_every_stored_credential_to_the_newest_key(sim, shops_file, tmp_path, monkeypatch):
+    old, new = new_key(), new_key()
+    monkeypatch.setenv("SHOPIFY_SYNC_CREDENTIALS_KEY", old)
+    stored = runner.invoke(app, ["auth", "client-credentials", "--shops", str(shops_file), "--shop", "acme"])
+    assert stored.exit_code == 0, stored.output
+    assert not (tmp_path / "config" / "shopify-sync" / "credentials.key").exists()  # the key was given
+
+    monkeypatch.setenv("SHOPIFY_SYNC_CREDENTIALS_KEY", new)  # the old key forgotten too early
+    wrong = runner.invoke(app, ["auth", "status", "--shops", str(shops_file), "--shop", "acme", "--offline"])
+    assert wrong.exit_code == 1
+    assert "stored credentials are unusable: they cannot be decrypted with the configured key" in wrong.stdout
+    refused = runner.invoke(app, ["auth", "reencrypt"])
+    assert refused.exit_code == 1 and "acme: left as it was: they cannot be decrypted" in refused.stderr
+
+    monkeypatch.setenv("SHOPIFY_SYNC_CREDENTIALS_KEY", f"{new},{old}")
+    result = runner.invoke(app, ["auth", "reencrypt"])
+    assert result.exit_code == 0, result.output
+    assert "acme: re-encrypted (was under an older key)" in result.stdout
+    assert "1 of 1 stored credentials are under the newest key" in result.stdout
+    assert "acme: already under the newest key" in runner.invoke(app, ["auth", "reencrypt"]).stdout
+
+    monkeypatch.setenv("SHOPIFY_SYNC_CREDENTIALS_KEY", new)
+    after = runner.invoke(app, ["auth", "status", "--shops", str(shops_file), "--shop", "acme", "--offline"])
+    assert "stored client-credentials token" in after.stdout and "unusable" not in after.stdout
+    assert file_store(tmp_path, new).get("acme").access_token in sim.state.shop("acme").tokens.issued()
+    assert_no_secret(sim, stored.output, wrong.output, refused.output, result.output, after.output)

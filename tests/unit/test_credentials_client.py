@@ -12,6 +12,7 @@ from aiohttp.test_utils import TestServer
 
 from settings import ShopConfig
 from simulator import ShopSpec, SimulatorState, run_in_thread
+from tests.support.credentials import fixed_cipher
 from tests.unit.test_simulator_harness import FakeClock
 from worker.client import ShopifyClient
 from worker.contract.keys import Keys
@@ -77,7 +78,7 @@ def test_static_token_401_is_raised_without_a_retry(sim):
 
 
 def test_expired_stored_token_is_refreshed_and_the_request_sent_again(sim, sim_clock):
-    store = RedisCredentialStore(fakeredis.FakeRedis(), Keys("t"))
+    store = RedisCredentialStore(fakeredis.FakeRedis(), Keys("t"), fixed_cipher)
     shop, first = install_expiring(sim, store)
     sim_clock.advance(61)  # the simulator's token expired; our stored expiry says it has not
 
@@ -93,7 +94,7 @@ def test_expired_stored_token_is_refreshed_and_the_request_sent_again(sim, sim_c
 
 
 def test_refresh_refused_after_uninstall_pauses_the_shop(sim, sim_clock):
-    store = RedisCredentialStore(fakeredis.FakeRedis(), Keys("t"))
+    store = RedisCredentialStore(fakeredis.FakeRedis(), Keys("t"), fixed_cipher)
     shop, _ = install_expiring(sim, store)
     sim.state.shop("acme").revoke_token()
 

@@ -7,15 +7,20 @@ import fakeredis
 import pytest
 
 from settings import ShopConfig
+from tests.support.credentials import fixed_cipher
 from worker.contract.keys import Keys
 from worker.credentials import (
+    CredentialCipher,
+    CredentialKeyError,
     CredentialsError,
     RedisCredentialStore,
     RefreshBusyError,
     StaticTokenProvider,
     StoredCredentials,
     StoredTokenProvider,
+    new_key,
 )
+from worker.credentials.keyring import MISSING_KEY
 
 SHOP = ShopConfig(shop_name="acme", api_key="k", api_secret="s")
 NOW = 1_800_000_000.0
@@ -72,7 +77,7 @@ def expiring(token="shpat_old", refresh="shprt_old", expires_in=3600.0, **extra)
 
 @pytest.fixture
 def store():
-    return RedisCredentialStore(fakeredis.FakeRedis(), Keys("t"))
+    return RedisCredentialStore(fakeredis.FakeRedis(), Keys("t"), fixed_cipher)
 
 
 def provider(store, endpoint, clock, **kwargs):
@@ -223,6 +228,29 @@ def test_unreadable_stored_credentials_are_a_credentials_error(store):
     store._redis.set("t:credentials:acme", b"{not json")
     with pytest.raises(CredentialsError, match="unreadable"):
         asyncio.run(provider(store, FakeEndpoint(Clock()), Clock()).token(SHOP))
+
+
+def test_credentials_sealed_under_another_key_pause_the_shop_by_name(store):
+    other = CredentialCipher([new_key().encode()])
+    sealed_elsewhere = RedisCredentialStore(store._redis, Keys("t"), lambda: other)
+    sealed_elsewhere.put("acme", expiring(expires_in=3600))
+    endpoint = FakeEndpoint(Clock())
+    with pytest.raises(CredentialsError) as caught:
+        asyncio.run(provider(store, endpoint, Clock()).token(SHOP))
+    assert str(caught.value).startswith("stored credentials of shop 'acme': they cannot be decrypted")
+    assert caught.value.category == "credentials" and caught.value.shop == "acme"
+    assert endpoint.calls == []  # nothing is renewed over it: the operator fixes the key
+
+
+def test_no_key_in_redis_mode_pauses_the_shop_with_how_to_make_one():
+    def no_key():
+        raise CredentialKeyError(MISSING_KEY)
+
+    store = RedisCredentialStore(fakeredis.FakeRedis(), Keys("t"), no_key)
+    store._redis.set("t:credentials:acme", b"gAAAAAsealed")
+    with pytest.raises(CredentialsError, match="shopify-sync auth new-key") as caught:
+        asyncio.run(provider(store, FakeEndpoint(Clock()), Clock()).token(SHOP))
+    assert "shop 'acme'" in str(caught.value)
 
 
 def test_no_token_in_logs(store, caplog):

@@ -9,6 +9,7 @@ import uuid
 
 import pytest
 
+from tests.support.credentials import fixed_cipher
 from worker.contract.keys import Keys
 from worker.credentials import FileCredentialStore, RedisCredentialStore, StoredCredentials, credentials_file
 
@@ -25,11 +26,11 @@ CREDS = StoredCredentials(
 @pytest.fixture(params=["fakeredis", "redis", "file"])
 def store(request, tmp_path):
     if request.param == "file":
-        yield FileCredentialStore(tmp_path / "conf" / "credentials.json")
+        yield FileCredentialStore(tmp_path / "conf" / "credentials.json", fixed_cipher)
         return
     client = request.getfixturevalue("fake_redis" if request.param == "fakeredis" else "real_redis")
     prefix = f"test-{uuid.uuid4().hex[:10]}"
-    yield RedisCredentialStore(client, Keys(prefix))
+    yield RedisCredentialStore(client, Keys(prefix), fixed_cipher)
     for key in client.scan_iter(f"{prefix}:*"):
         client.delete(key)
 
@@ -70,7 +71,7 @@ def test_lock_excludes_other_threads(store):
 
 
 def test_redis_lock_expires_when_its_holder_dies(any_redis, key_prefix):
-    store = RedisCredentialStore(any_redis, Keys(key_prefix))
+    store = RedisCredentialStore(any_redis, Keys(key_prefix), fixed_cipher)
     assert store.try_lock("acme", 0.2) is not None  # never released: its worker "died"
     assert store.try_lock("acme", 0.2) is None
     time.sleep(0.3)
@@ -80,23 +81,23 @@ def test_redis_lock_expires_when_its_holder_dies(any_redis, key_prefix):
 
 
 def test_redis_keys_are_under_the_prefix(any_redis, key_prefix):
-    RedisCredentialStore(any_redis, Keys(key_prefix)).put("acme", CREDS)
+    RedisCredentialStore(any_redis, Keys(key_prefix), fixed_cipher).put("acme", CREDS)
     assert any_redis.get(f"{key_prefix}:credentials:acme") is not None
 
 
 def test_file_is_owner_only_and_replaced_atomically(tmp_path):
     path = tmp_path / "conf" / "credentials.json"
-    store = FileCredentialStore(path)
+    store = FileCredentialStore(path, fixed_cipher)
     store.put("acme", CREDS)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
-    assert json.loads(path.read_text())["acme"]["kind"] == "expiring"
+    assert fixed_cipher().open("acme", json.loads(path.read_text())["acme"]) == CREDS
     assert [p.name for p in path.parent.iterdir() if p.name.endswith(".tmp")] == []
 
 
 def test_file_open_to_others_is_refused(tmp_path):
     path = tmp_path / "credentials.json"
-    store = FileCredentialStore(path)
+    store = FileCredentialStore(path, fixed_cipher)
     store.put("acme", CREDS)
     os.chmod(path, 0o644)
     with pytest.raises(ValueError, match="chmod 600") as caught:
@@ -105,11 +106,11 @@ def test_file_open_to_others_is_refused(tmp_path):
 
 
 def test_file_lock_is_released_when_the_holder_closes(tmp_path):
-    store = FileCredentialStore(tmp_path / "credentials.json")
+    store = FileCredentialStore(tmp_path / "credentials.json", fixed_cipher)
     lock = store.try_lock("acme", 30)
-    assert FileCredentialStore(tmp_path / "credentials.json").try_lock("acme", 30) is None
+    assert FileCredentialStore(tmp_path / "credentials.json", fixed_cipher).try_lock("acme", 30) is None
     lock.release()
-    assert FileCredentialStore(tmp_path / "credentials.json").try_lock("acme", 30) is not None
+    assert FileCredentialStore(tmp_path / "credentials.json", fixed_cipher).try_lock("acme", 30) is not None
 
 
 def test_credentials_file_location(tmp_path):

@@ -8,6 +8,7 @@ import pytest
 
 from settings import ShopConfig
 from simulator import ShopSpec, SimulatorState, run_in_thread
+from tests.support.credentials import fixed_cipher
 from tests.unit.test_simulator_harness import FakeClock
 from worker.credentials import CredentialsError, FileCredentialStore, TokenEndpoint
 from worker.credentials.install import InstallPlan, authorize_url, run_install
@@ -61,7 +62,7 @@ async def approve(session, url):
 
 
 def test_install_stores_expiring_credentials(sim, tmp_path):
-    store = FileCredentialStore(tmp_path / "credentials.json")
+    store = FileCredentialStore(tmp_path / "credentials.json", fixed_cipher)
     result, reports, answers = asyncio.run(install(plan_for(sim), store, approve))
     assert answers[0][0] == 200 and "acme is installed" in answers[0][1]
     assert result.kind == "expiring" and result.scopes == ("write_customers", "write_products")
@@ -74,13 +75,13 @@ def test_install_stores_expiring_credentials(sim, tmp_path):
 
 
 def test_install_non_expiring(sim, tmp_path):
-    store = FileCredentialStore(tmp_path / "credentials.json")
+    store = FileCredentialStore(tmp_path / "credentials.json", fixed_cipher)
     result, _, _ = asyncio.run(install(plan_for(sim, expiring=False), store, approve))
     assert (result.kind, result.expires_at, result.refresh_token) == ("offline", None, None)
 
 
 def test_forged_callbacks_are_rejected_and_the_install_waits_for_the_real_one(sim, tmp_path):
-    store = FileCredentialStore(tmp_path / "credentials.json")
+    store = FileCredentialStore(tmp_path / "credentials.json", fixed_cipher)
 
     async def merchant(session, url):
         async with session.get(url, allow_redirects=False) as response:
@@ -106,7 +107,7 @@ def test_forged_callbacks_are_rejected_and_the_install_waits_for_the_real_one(si
 
 
 def test_code_exchange_refused(sim, sim_clock, tmp_path):
-    store = FileCredentialStore(tmp_path / "credentials.json")
+    store = FileCredentialStore(tmp_path / "credentials.json", fixed_cipher)
 
     async def slow_merchant(session, url):
         async with session.get(url, allow_redirects=False) as response:
@@ -122,11 +123,11 @@ def test_code_exchange_refused(sim, sim_clock, tmp_path):
 
 
 def test_no_callback_in_time(sim, tmp_path):
-    async def absent_merchant(session, url):
+    async def absent(session, url):
         return []
 
     result, _, _ = asyncio.run(
-        install(plan_for(sim, timeout_s=0.2), FileCredentialStore(tmp_path / "c.json"), absent_merchant)
+        install(plan_for(sim, timeout_s=0.2), FileCredentialStore(tmp_path / "c.json", fixed_cipher), absent)
     )
     assert isinstance(result, CredentialsError) and "no valid callback" in str(result)
 
@@ -136,7 +137,7 @@ def test_install_needs_app_credentials(sim, tmp_path):
         ShopConfig(shop_name="acme", admin_url=sim.shop_url("acme")), ("write_customers",), port=0
     )
     with pytest.raises(CredentialsError, match="api_key and api_secret"):
-        asyncio.run(install(plan, FileCredentialStore(tmp_path / "c.json"), approve))
+        asyncio.run(install(plan, FileCredentialStore(tmp_path / "c.json", fixed_cipher), approve))
 
 
 def test_authorize_url_with_custom_redirect():

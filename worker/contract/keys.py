@@ -42,7 +42,7 @@ class Keys:
         return f"{self.prefix}:held:{shop}"
 
     def credentials(self, shop: str) -> str:
-        """String (JSON): the shop's stored OAuth credentials (tokens, expiry, scopes); never logged."""
+        """String (a Fernet token): the shop's sealed OAuth credentials (tokens, expiry, scopes)."""
         return f"{self.prefix}:credentials:{shop}"
 
     def credentials_lock(self, shop: str) -> str:

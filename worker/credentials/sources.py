@@ -3,7 +3,8 @@
 A shop whose shops-file entry has an ``access_token`` uses it as it always did. A shop without one uses
 the credentials ``shopify-sync auth`` stored: in Redis (under the key prefix) when
 ``SHOPIFY_SYNC_REDIS_URL`` is set, so every worker of the fleet shares them; in an owner-only file
-when running embedded on one machine.
+when running embedded on one machine. Either way the records are encrypted with a key kept outside
+the store (``keyring.py``).
 """
 
 from __future__ import annotations
@@ -11,14 +12,17 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import redis
 
 from settings import AppSettings, ShopConfig
 from worker.contract.keys import Keys
 from worker.credentials.endpoint import SessionSource, TokenEndpoint
+from worker.credentials.file_store import FileCredentialStore
+from worker.credentials.keyring import KEY_FILE_NAME, KeySource
 from worker.credentials.provider import StaticTokenProvider, StoredTokenProvider, TokenProvider
-from worker.credentials.store import CredentialStore, FileCredentialStore, RedisCredentialStore
+from worker.credentials.store import CredentialStore, RedisCredentialStore
 
 
 def credentials_file(environ: Mapping[str, str] | None = None) -> Path:
@@ -28,11 +32,21 @@ def credentials_file(environ: Mapping[str, str] | None = None) -> Path:
     return base / "shopify-sync" / "credentials.json"
 
 
-def credential_store(settings: AppSettings, client: redis.Redis | None) -> CredentialStore:
+def key_source(settings: AppSettings, client: redis.Redis | None, **options: Any) -> KeySource:
+    """The key of the store ``credential_store`` picks; ``options`` go to ``KeySource`` (``notify``)."""
+    embedded = settings.embedded or client is None
+    local = credentials_file().with_name(KEY_FILE_NAME)
+    return KeySource(settings, embedded=embedded, local_key_file=local, **options)
+
+
+def credential_store(
+    settings: AppSettings, client: redis.Redis | None, keys: KeySource | None = None
+) -> CredentialStore:
     """Redis in Redis mode (``client`` is that Redis), the credentials file in embedded mode."""
+    keys = keys or key_source(settings, client)
     if settings.embedded or client is None:
-        return FileCredentialStore(credentials_file())
-    return RedisCredentialStore(client, Keys(settings.key_prefix))
+        return FileCredentialStore(credentials_file(), keys)
+    return RedisCredentialStore(client, Keys(settings.key_prefix), keys)
 
 
 class TokenSources:

@@ -1,28 +1,36 @@
 """Where stored credentials live: Redis for a fleet of workers, or an owner-only file on one machine.
 
-Both stores keep one record per shop and offer a non-blocking, per-shop lock that the one worker
-refreshing a token holds: refresh tokens rotate, so two refreshes with the same token would leave the
-loser holding a retired token.
+Both stores keep one encrypted record per shop (see ``cipher.py``) and offer a non-blocking, per-shop
+lock that the one worker refreshing a token holds: refresh tokens rotate, so two refreshes with the
+same token would leave the loser holding a retired token. A record older versions stored as plain JSON
+is sealed the first time it is read, unless a writer replaced it meanwhile.
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import json
 import logging
-import os
-import stat
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Protocol
 
 import redis
 
 from worker.contract.keys import Keys
+from worker.credentials.cipher import CredentialCipher, Former, read_stored
 from worker.credentials.model import StoredCredentials
 
 log = logging.getLogger(__name__)
+
+CipherSource = Callable[[], CredentialCipher]
+
+# How often ``reseal`` looks again when a writer keeps replacing the record it is resealing.
+RESEAL_ATTEMPTS = 5
+
+# KEYS[1] the credentials; ARGV[1] the value read, ARGV[2] its replacement. 1 when replaced, else 0.
+_SWAP = """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2])
+return 1
+"""
 
 
 class RefreshLock(Protocol):
@@ -43,14 +51,25 @@ class CredentialStore(Protocol):
         """The shop's credentials, or None.
 
         Raises:
-            ValueError: When the stored record is unreadable or the file is open to other users.
+            ValueError: When the stored record is unreadable, no key opens it (``CredentialKeyError``),
+                or the file is open to other users.
         """
 
     def put(self, shop: str, credentials: StoredCredentials) -> None:
-        """Replace the shop's credentials."""
+        """Replace the shop's credentials (sealed under the newest key)."""
 
     def try_lock(self, shop: str, ttl_s: float) -> RefreshLock | None:
         """Take the shop's refresh lock without waiting; None when another holder has it."""
+
+    def shops(self) -> list[str]:
+        """The shops that have stored credentials, sorted."""
+
+    def reseal(self, shop: str) -> Former | None:
+        """Store the shop's credentials sealed under the newest key; what they were, or None when absent.
+
+        Raises:
+            ValueError: As ``get``.
+        """
 
 
 class _RedisLock:
@@ -66,11 +85,17 @@ class _RedisLock:
 
 
 class RedisCredentialStore:
-    """Credentials in Redis under the key prefix; the lock is redis-py's ``Lock``, expiring after ttl_s."""
+    """Credentials in Redis under the key prefix; the lock is redis-py's ``Lock``, expiring after ttl_s.
 
-    def __init__(self, client: redis.Redis, keys: Keys) -> None:
+    ``cipher`` is called only when a record is sealed or opened, so a fleet whose shops all have a
+    token in the shops file needs no key.
+    """
+
+    def __init__(self, client: redis.Redis, keys: Keys, cipher: CipherSource) -> None:
         self._redis = client
         self._keys = keys
+        self._cipher = cipher
+        self._swap = client.register_script(_SWAP)
 
     @property
     def location(self) -> str:
@@ -78,93 +103,40 @@ class RedisCredentialStore:
         return f"Redis ({self._keys.credentials('<shop>')})"
 
     def get(self, shop: str) -> StoredCredentials | None:
-        """See ``CredentialStore.get``."""
-        raw = self._redis.get(self._keys.credentials(shop))
-        return None if raw is None else StoredCredentials.from_json(raw)
+        """See ``CredentialStore.get``: a plain record is sealed in place."""
+        key = self._keys.credentials(shop)
+        raw = self._redis.get(key)
+        if raw is None:
+            return None
+        reading = read_stored(self._cipher(), shop, raw)
+        sealed = reading.resealed if reading.former == "plain" else None
+        if sealed is not None and self._swap(keys=[key], args=[raw, sealed]):
+            log.info("sealed the plain stored credentials of shop %s", shop)
+        return reading.credentials
 
     def put(self, shop: str, credentials: StoredCredentials) -> None:
         """See ``CredentialStore.put``."""
-        self._redis.set(self._keys.credentials(shop), credentials.to_json())
+        self._redis.set(self._keys.credentials(shop), self._cipher().seal(shop, credentials))
 
     def try_lock(self, shop: str, ttl_s: float) -> RefreshLock | None:
         """See ``CredentialStore.try_lock``."""
         lock = self._redis.lock(self._keys.credentials_lock(shop), timeout=ttl_s, thread_local=False)
         return _RedisLock(lock) if lock.acquire(blocking=False) else None
 
+    def shops(self) -> list[str]:
+        """See ``CredentialStore.shops``."""
+        start = self._keys.credentials("")
+        found = (k.decode() if isinstance(k, bytes) else str(k) for k in self._redis.scan_iter(f"{start}*"))
+        return sorted(name[len(start) :] for name in found)
 
-class _FileLock:
-    def __init__(self, fd: int) -> None:
-        self._fd = fd
-
-    def release(self) -> None:
-        fcntl.flock(self._fd, fcntl.LOCK_UN)
-        os.close(self._fd)
-
-
-class FileCredentialStore:
-    """Credentials in one JSON file (mode 0600, directory 0700), for a single machine.
-
-    Locks are ``flock`` on small per-shop files beside it: they are released when their holder
-    exits, so a crashed worker never leaves a shop locked. ``ttl_s`` is therefore not needed.
-    """
-
-    def __init__(self, path: Path) -> None:
-        self._path = path
-
-    @property
-    def location(self) -> str:
-        """The file."""
-        return str(self._path)
-
-    def get(self, shop: str) -> StoredCredentials | None:
-        """See ``CredentialStore.get``."""
-        raw = self._read_all().get(shop)
-        return None if raw is None else StoredCredentials.from_json(json.dumps(raw))
-
-    def put(self, shop: str, credentials: StoredCredentials) -> None:
-        """See ``CredentialStore.put``: read, change and atomically replace the file, under a file lock."""
-        with self._file_lock():
-            everything = self._read_all()
-            everything[shop] = json.loads(credentials.to_json())
-            tmp = self._path.with_name(f".{self._path.name}.{os.getpid()}.tmp")
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                json.dump(everything, out, indent=2)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(tmp, self._path)
-
-    def try_lock(self, shop: str, ttl_s: float) -> RefreshLock | None:
-        """See ``CredentialStore.try_lock``."""
-        fd = self._open_lock_file(f".{self._path.name}.{shop}.lock")
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            return None
-        return _FileLock(fd)
-
-    @contextlib.contextmanager
-    def _file_lock(self) -> Iterator[None]:
-        fd = self._open_lock_file(f".{self._path.name}.lock")
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            yield
-        finally:
-            os.close(fd)
-
-    def _open_lock_file(self, name: str) -> int:
-        self._path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        return os.open(self._path.with_name(name), os.O_RDWR | os.O_CREAT, 0o600)
-
-    def _read_all(self) -> dict[str, object]:
-        try:
-            mode = self._path.stat().st_mode
-        except FileNotFoundError:
-            return {}
-        if stat.S_IMODE(mode) & 0o077:
-            raise ValueError(f"{self._path} is open to other users: run chmod 600 {self._path}")
-        data = json.loads(self._path.read_text(encoding="utf-8"))
-        if not isinstance(data, dict):
-            raise ValueError(f"{self._path} is not a credentials file")
-        return data
+    def reseal(self, shop: str) -> Former | None:
+        """See ``CredentialStore.reseal``: replaced only if unchanged since read, else read again."""
+        key = self._keys.credentials(shop)
+        for _ in range(RESEAL_ATTEMPTS):
+            raw = self._redis.get(key)
+            if raw is None:
+                return None
+            reading = read_stored(self._cipher(), shop, raw)
+            if reading.resealed is None or self._swap(keys=[key], args=[raw, reading.resealed]):
+                return reading.former
+        raise ValueError(f"the stored credentials kept changing during {RESEAL_ATTEMPTS} attempts")
