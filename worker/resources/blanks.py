@@ -50,22 +50,37 @@ def clean_fields(data: Mapping[str, Any], json_fields: frozenset[str]) -> Mappin
             text = value.lstrip()
             if not text or (key in json_fields and text[0] in "[{"):
                 break
-        elif value is None or (kind is dict and is_absent(value)) or (kind is list and _has_absent(value)):
+        elif value is None or (kind is dict and is_absent(value)) or (kind is list and _list_to_clean(value)):
             break
     else:
         return data
     cleaned: dict[str, Any] = {}
     for key, value in data.items():
-        if type(value) is str and key in json_fields:
-            value = decode_json_text(value)
+        if key in json_fields:
+            value = _decoded(value)
         if is_absent(value):
             continue
         cleaned[key] = _without_absent_items(value) if type(value) is list else value
     return cleaned
 
 
-def _has_absent(items: list[Any]) -> bool:
-    return any(type(item) is dict and is_absent(item) for item in items)
+def _decoded(value: object) -> object:
+    """A JSON text decoded; in a list, each JSON object text decoded (``lineItems[]`` from a JSON column)."""
+    if type(value) is str:
+        return decode_json_text(value)
+    if type(value) is list and any(_is_object_text(item) for item in value):
+        decoded = (decode_json_text(item) if _is_object_text(item) else item for item in value)
+        return [item for item in decoded if item is not None]
+    return value
+
+
+def _is_object_text(item: object) -> bool:
+    return type(item) is str and item.lstrip().startswith("{")
+
+
+def _list_to_clean(items: list[Any]) -> bool:
+    """Whether a list holds an absent object, or a JSON object text (only list fields take one)."""
+    return any((type(item) is dict and is_absent(item)) or _is_object_text(item) for item in items)
 
 
 def _without_absent_items(items: list[Any]) -> list[Any]:
