@@ -13,6 +13,9 @@ from worker.tracking import State, SyncTracker
 
 log = logging.getLogger(__name__)
 
+SUPERSEDED = "SUPERSEDED"
+"""``Reason.code`` of a record that a later record of its sync replaces: it is no dead letter."""
+
 
 def validation_reason(exc: RecordInvalidError) -> Reason:
     """The dead-letter reason of a record that fails its resource's model: the first field, every problem."""
@@ -61,8 +64,16 @@ class OutcomeRecorder:
             log.info("synced", extra=context)
 
     def dead_letter(self, record: RecordEnvelope, reason: Reason) -> None:
-        """The record cannot be written as it is (unless an earlier delivery synced it already)."""
+        """The record cannot be written as it is (unless an earlier delivery synced it already).
+
+        A record a later one supersedes (``SUPERSEDED``) is no dead letter: replaying it would write
+        stale data over the later record's. It is marked ``superseded`` instead.
+        """
         if self.already_synced(record):
+            return
+        if reason.code == SUPERSEDED:
+            self._tracker.mark(self.sync_id, record.key, "superseded", reason=reason.model_dump())
+            log.info("superseded: %s", reason.message, extra=self._context(record, outcome="superseded"))
             return
         self._dead_letters.add(
             shop=self.shop,

@@ -170,5 +170,5 @@ def _dead_letter_unsettled(
     reason = Reason(category="internal_error", message=f"{type(exc).__name__}: {exc}")
     for record in records:
         outcome = runtime.tracker.outcome(sync_id, record.key) or {}
-        if outcome.get("state") not in ("synced", "dead_lettered"):
+        if outcome.get("state") not in ("synced", "dead_lettered", "superseded"):
             recorder.dead_letter(record, reason)

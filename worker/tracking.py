@@ -1,9 +1,10 @@
 """Per-sync counters and per-record outcomes, kept in Redis.
 
-Every record of a sync is in one state: pending (not reported yet), retrying, paused, synced or
-dead_lettered. ``mark`` moves a record between states atomically and keeps the counters equal to the
-number of records in each state, also when a task is delivered twice: marking a record with the state
-it already has changes nothing, and ``synced`` is final.
+Every record of a sync is in one state: pending (not reported yet), retrying, paused, synced,
+dead_lettered, or superseded (a later record of the sync sets the same thing; never written). ``mark``
+moves a record between states atomically and keeps the counters equal to the number of records in each
+state, also when a task is delivered twice: marking a record with the state it already has changes
+nothing, and ``synced`` is final.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ import redis
 
 from worker.keys import Keys, text
 
-State = Literal["retrying", "paused", "synced", "dead_lettered"]
-STATES: tuple[State, ...] = ("retrying", "paused", "synced", "dead_lettered")
+State = Literal["retrying", "paused", "synced", "dead_lettered", "superseded"]
+STATES: tuple[State, ...] = ("retrying", "paused", "synced", "dead_lettered", "superseded")
 
 # KEYS[1] counts hash, KEYS[2] records hash; ARGV[1] record key, ARGV[2] new state, ARGV[3] outcome JSON.
 # Returns 1 when the record changed state, 0 when it already had that state or was synced.
@@ -46,16 +47,19 @@ class SyncCounts:
     retrying: int = 0
     paused: int = 0
     retries: int = 0
+    superseded: int = 0
 
     @property
     def pending(self) -> int:
         """Records not reported in any state yet (queued or in flight)."""
-        return max(self.total - self.synced - self.dead_lettered - self.retrying - self.paused, 0)
+        settled = self.synced + self.dead_lettered + self.superseded
+        return max(self.total - settled - self.retrying - self.paused, 0)
 
     @property
     def finished(self) -> bool:
-        """Every record is synced, dead-lettered, or held by a paused shop."""
-        return self.total > 0 and self.synced + self.dead_lettered + self.paused >= self.total
+        """Every record is synced, dead-lettered, superseded, or held by a paused shop."""
+        settled = self.synced + self.dead_lettered + self.superseded + self.paused
+        return self.total > 0 and settled >= self.total
 
 
 class SyncTracker:
@@ -113,6 +117,7 @@ class SyncTracker:
             retrying=raw.get("retrying", 0),
             paused=raw.get("paused", 0),
             retries=raw.get("retries", 0),
+            superseded=raw.get("superseded", 0),
         )
 
     def meta(self, sync_id: str) -> dict[str, str]:

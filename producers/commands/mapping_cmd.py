@@ -14,6 +14,7 @@ from producers.mapping import Mapping, MappingError
 from producers.readers import InputError, read_rows
 from producers.records import InvalidRecord, prepare
 from producers.targets import check_target
+from worker.recorder import SUPERSEDED
 from worker.resources import RESOURCES, get_resource
 
 app = typer.Typer(help="Check Multiwoven field mappings against a resource.", no_args_is_help=True)
@@ -44,7 +45,10 @@ def check(
         return
     try:
         for item in islice(prepare(read_rows(input), parsed, target), rows):
-            if isinstance(item, InvalidRecord):
+            out: dict[str, object]
+            if isinstance(item, InvalidRecord) and item.reason.code == SUPERSEDED:
+                out = {"key": item.record.key, "superseded": item.reason.message}
+            elif isinstance(item, InvalidRecord):
                 out = {"key": item.record.key, "invalid": item.reason.model_dump(exclude_none=True)}
             else:
                 out = {"key": item.key, "payload": item.payload}

@@ -36,7 +36,7 @@ def record_outcome_log(
     if state == "synced":
         response = {"state": "synced", "gid": outcome.get("gid") if outcome else None}
         return record_log("info", LOG_NAME, _request(ctx, record), response)
-    if state == "dead_lettered":
+    if state in ("dead_lettered", "superseded"):
         response = {"state": state, "reason": (outcome or {}).get("reason")}
     elif state == "paused":
         why = ctx.paused_reason or (outcome or {}).get("reason")

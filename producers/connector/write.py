@@ -40,7 +40,7 @@ from worker.tracking import SyncTracker
 
 log = logging.getLogger(__name__)
 
-SETTLED = ("synced", "dead_lettered", "paused")
+SETTLED = ("synced", "dead_lettered", "superseded", "paused")
 
 DEFAULT_TIMEOUT_S = 120.0
 

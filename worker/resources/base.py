@@ -168,6 +168,10 @@ class Resource(ABC, Generic[ModelT]):
         """One record from the mapped rows of one group."""
         raise NotImplementedError(f"{self.name} does not group rows")
 
+    def supersede_key(self, record: ModelT) -> str | None:
+        """Valid records of one sync with the same key set the same thing: only the last one is written."""
+        return None
+
 
 def merge_rows(payloads: list[dict[str, Any]], list_field: str) -> dict[str, Any]:
     """One record from the rows of one group.
