@@ -16,7 +16,6 @@ _FLOAT_MANTISSA = re.compile(r"[ \t\n\v\f\r]*([+-]?)([0-9]+(?:_[0-9]+)*)?(?:\.([
 _FLOAT_EXPONENT = re.compile(r"[eE]([+-]?[0-9]+)")
 
 
-
 def string_to_f(text: str) -> float:
     """Ruby's `String#to_f`: parse the longest numeric prefix, `0.0` when there is none."""
     mantissa = _FLOAT_MANTISSA.match(text)
