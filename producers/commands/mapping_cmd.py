@@ -28,6 +28,9 @@ def check(
         Path | None, typer.Option("--input", help="Sample rows: print their mapped payloads.")
     ] = None,
     rows: Annotated[int, typer.Option(help="How many sample rows to map.")] = 5,
+    primary_key: Annotated[
+        str | None, typer.Option(help="Source column identifying a row (as for sync): the records' keys.")
+    ] = None,
 ) -> None:
     """Every target field must exist on the resource; with --input, map the first rows (writes nothing)."""
     try:
@@ -44,7 +47,7 @@ def check(
     if input is None:
         return
     try:
-        for item in islice(prepare(read_rows(input), parsed, target), rows):
+        for item in islice(prepare(read_rows(input), parsed, target, primary_key=primary_key), rows):
             out: dict[str, object]
             if isinstance(item, InvalidRecord) and item.reason.code == SUPERSEDED:
                 out = {"key": item.record.key, "superseded": item.reason.message}

@@ -182,15 +182,22 @@ def merge_rows(payloads: list[dict[str, Any]], list_field: str) -> dict[str, Any
     """
     merged: dict[str, Any] = {}
     entries: list[Any] = []
+    unreadable: str | None = None  # a text that is no JSON list: validation names the field
     for payload in payloads:
         for key, value in payload.items():
-            if key == list_field:
-                value = decode_json_text(value) if isinstance(value, str) else value
-                entries.extend(value if isinstance(value, list) else [] if is_absent(value) else [value])
-            elif key not in merged or is_blank(merged[key]):
-                merged[key] = value
-    if entries:
-        merged[list_field] = entries
+            if key != list_field:
+                if key not in merged or is_blank(merged[key]):
+                    merged[key] = value
+                continue
+            decoded = decode_json_text(value) if isinstance(value, str) else value
+            if isinstance(decoded, str) and not is_absent(decoded):
+                unreadable = unreadable or value
+            elif isinstance(decoded, list):
+                entries.extend(decoded)
+            elif not is_absent(decoded):
+                entries.append(decoded)
+    if unreadable is not None or entries:
+        merged[list_field] = unreadable if unreadable is not None else entries
     return merged
 
 
