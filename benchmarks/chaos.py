@@ -216,7 +216,7 @@ def start_producers(deployment: Deployment) -> list[SyncProcess]:
 
 
 def resent_records(producers: list[SyncProcess]) -> int:
-    """Records the producers sent again because no task held them any more (``producers.recovery``)."""
+    """Records the producers sent again because no task held them any more (``pipeline.recovery``)."""
     found = re.compile(r"(\d+) record\(s\) of sync \S+ were held by no task")
     text = "".join(p.log_path.read_text(encoding="utf-8", errors="replace") for p in producers)
     return sum(int(m.group(1)) for m in found.finditer(text))

@@ -37,7 +37,7 @@ def sync_progress(label: str, *, enabled: bool) -> Iterator[ProgressCallback]:
             progress.update(
                 task,
                 total=counts.total or None,
-                completed=counts.synced + counts.dead_lettered + counts.paused,
+                completed=counts.synced + counts.dead_lettered + counts.superseded + counts.paused,
                 synced=counts.synced,
                 dead=counts.dead_lettered,
                 retrying=counts.retrying,

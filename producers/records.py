@@ -11,6 +11,7 @@ from producers.parallel import map_rows
 from producers.pipeline import Checked, InvalidRecord, Validate
 from worker.contract.deadletters import Reason
 from worker.contract.envelopes import RecordEnvelope
+from worker.contract.recorder import SUPERSEDED
 from worker.resources import RecordInvalidError, Resource, get_resource
 
 
@@ -28,11 +29,13 @@ class MappedRow(NamedTuple):
         payload: The mapped record ({} when mapping failed).
         group: The resource's group key (the row is merged with its group later), or None.
         problem: Why the row cannot become a record (mapping or validation), or None.
+        supersede: The valid record's ``supersede_key``: a later record with the same key replaces it.
     """
 
     payload: dict[str, Any]
     group: str | None = None
     problem: Reason | None = None
+    supersede: str | None = None
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,11 @@ class RowMapper:
         group = resource.group_key(payload)
         if group is not None:
             return MappedRow(payload, group)
-        return MappedRow(payload, problem=validation_problem(payload, resource))
+        try:
+            record = resource.validate(payload)
+        except RecordInvalidError as exc:
+            return MappedRow(payload, problem=exc.reason())
+        return MappedRow(payload, supersede=resource.supersede_key(record))
 
 
 def prepare(
@@ -69,11 +76,16 @@ def prepare(
 
     Rows the resource groups (a product's variant rows) are held until the input ends, then merged
     into one record per group, keyed by the group (``handle:red-shirt``); their source is every row.
+    Valid records with a ``supersede_key`` (inventory quantities) are held too, and a later one with the
+    same key turns the earlier into an ``InvalidRecord`` with code ``SUPERSEDED``: it is marked
+    superseded, never written and never dead-lettered (a replay would write stale data).
     With ``processes``, rows are mapped and validated in that many worker processes (``map_rows``), in
     the same order.
     """
     seen: set[str] = set()
     groups: dict[str, list[tuple[dict[str, Any], dict[str, Any]]]] = {}
+    held: list[RecordEnvelope | InvalidRecord] = []
+    latest: dict[str, int] = {}
     for number, row, mapped in map_rows(rows, RowMapper(mapping, resource, primary_key), processes):
         key = record_key(number, row, primary_key)
         if key in seen:
@@ -83,11 +95,26 @@ def prepare(
             groups.setdefault(mapped.group, []).append((row, mapped.payload))
             continue
         envelope = RecordEnvelope(key=key, payload=mapped.payload, source=row)
+        if mapped.supersede is not None:
+            earlier = latest.get(mapped.supersede)
+            if earlier is not None:
+                held[earlier] = superseded(held[earlier], key)
+            latest[mapped.supersede] = len(held)
+            held.append(envelope)
+            continue
         yield envelope if mapped.problem is None else InvalidRecord(envelope, mapped.problem)
+    yield from held
     for group, members in groups.items():
         payload = resource.merge([p for _, p in members])
         source = members[0][0] if len(members) == 1 else {"rows": [r for r, _ in members]}
         yield validated(RecordEnvelope(key=group, payload=payload, source=source), resource)
+
+
+def superseded(item: RecordEnvelope | InvalidRecord, by_key: str) -> InvalidRecord:
+    """The earlier record, replaced by record ``by_key`` of the same sync."""
+    record = item.record if isinstance(item, InvalidRecord) else item
+    message = f"superseded by record {by_key}, later in the input (same quantity, item and location)"
+    return InvalidRecord(record, Reason(category="superseded", message=message, code=SUPERSEDED))
 
 
 def _primary_key_value(row: dict[str, Any], primary_key: str | None) -> str | None:

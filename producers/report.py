@@ -20,17 +20,23 @@ class ResourceReport:
     failed: int = 0
     paused: int = 0
     retries: int = 0
+    superseded: int = 0
 
     @classmethod
     def from_counts(cls, counts: SyncCounts) -> ResourceReport:
-        """``failed``: every record neither synced nor dead-lettered (held by a paused shop, unfinished)."""
+        """``failed``: every record neither synced, dead-lettered nor superseded (paused, unfinished).
+
+        ``superseded``: records a later record of the same sync replaced (the same inventory item and
+        location); they are not written and not dead letters.
+        """
         return cls(
             total=counts.total,
             synced=counts.synced,
             dead_lettered=counts.dead_lettered,
-            failed=counts.total - counts.synced - counts.dead_lettered,
+            failed=counts.total - counts.synced - counts.dead_lettered - counts.superseded,
             paused=counts.paused,
             retries=counts.retries,
+            superseded=counts.superseded,
         )
 
 
@@ -52,14 +58,14 @@ class SyncReport:
 
     @property
     def ok(self) -> bool:
-        """True when every record was synced."""
-        return self._sum("synced") == self._sum("total")
+        """True when every record was synced (or superseded by a later one that was)."""
+        return self._sum("synced") + self._sum("superseded") == self._sum("total")
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form: totals first, then ``resources`` with the same counts per resource."""
         totals = {
             name: self._sum(name)
-            for name in ("total", "synced", "dead_lettered", "failed", "paused", "retries")
+            for name in ("total", "synced", "dead_lettered", "superseded", "failed", "paused", "retries")
         }
         return {
             "sync_id": self.sync_id,
@@ -84,11 +90,12 @@ class SyncReport:
         lines = [
             f"sync {self.sync_id} to shop {self.shop} ({self.mode} mode) in {data['duration_s']:.1f}s",
             f"  total {data['total']}  synced {data['synced']}  dead-lettered {data['dead_lettered']}  "
-            f"failed {data['failed']}  retries {data['retries']}",
+            f"superseded {data['superseded']}  failed {data['failed']}  retries {data['retries']}",
         ]
         for name, r in self.resources.items():
             lines.append(
-                f"  {name}: {r.synced}/{r.total} synced, {r.dead_lettered} dead-lettered, {r.failed} failed"
+                f"  {name}: {r.synced}/{r.total} synced, {r.dead_lettered} dead-lettered, "
+                f"{r.superseded} superseded, {r.failed} failed"
             )
         for shop, why in self.paused_shops.items():
             lines.append(

@@ -54,7 +54,7 @@ def check_target(model: type[BaseModel], path: str) -> str | None:
     current: type[BaseModel] | None = model
     walked: list[str] = []
     segments = path.split(".")
-    for position, segment in enumerate(segments):
+    for segment in segments:
         name = segment.removesuffix("[]")
         if current is None:
             return f"{'.'.join(walked)} has no fields (it is a value), so {path!r} cannot be written"
@@ -63,10 +63,7 @@ def check_target(model: type[BaseModel], path: str) -> str | None:
             return _unknown(model, path)
         walked.append(segment)
         current = _model_in(fields[name])
-        if current is not None and position == len(segments) - 1 and not segment.endswith("[]"):
-            inner = target_paths(current, name + ("[]." if _is_list(fields[name]) else "."))
-            return f"{path!r} is an object: map its fields ({', '.join(inner)[:200]})"
-    return None
+    return None  # a list or object field also takes a whole value: a JSON column (worker.resources.blanks)
 
 
 def _unknown(model: type[BaseModel], path: str) -> str:

@@ -107,7 +107,8 @@ def _dead_letter_unsettled(
         runtime.tracker, runtime.dead_letters, shop=shop, sync_id=sync_id, resource=resource
     )
     reason = Reason(category="internal_error", message=f"{type(exc).__name__}: {exc}")
+    done = (RecordState.SYNCED, RecordState.DEAD_LETTERED, RecordState.SUPERSEDED)
     for record in records:
         outcome = runtime.tracker.outcome(sync_id, record.key) or {}
-        if outcome.get("state") not in (RecordState.SYNCED, RecordState.DEAD_LETTERED):
+        if outcome.get("state") not in done:
             recorder.dead_letter(record, reason)

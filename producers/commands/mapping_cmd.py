@@ -15,6 +15,7 @@ from producers.pipeline import InvalidRecord
 from producers.readers import InputError, read_rows
 from producers.records import prepare
 from producers.targets import check_target
+from worker.contract.recorder import SUPERSEDED
 from worker.resources import RESOURCES, get_resource
 
 app = typer.Typer(help="Check Multiwoven field mappings against a resource.", no_args_is_help=True)
@@ -28,6 +29,9 @@ def check(
         Path | None, typer.Option("--input", help="Sample rows: print their mapped payloads.")
     ] = None,
     rows: Annotated[int, typer.Option(help="How many sample rows to map.")] = 5,
+    primary_key: Annotated[
+        str | None, typer.Option(help="Source column identifying a row (as for sync): the records' keys.")
+    ] = None,
 ) -> None:
     """Every target field must exist on the resource; with --input, map the first rows (writes nothing)."""
     try:
@@ -44,8 +48,11 @@ def check(
     if input is None:
         return
     try:
-        for item in islice(prepare(read_rows(input), parsed, target), rows):
-            if isinstance(item, InvalidRecord):
+        for item in islice(prepare(read_rows(input), parsed, target, primary_key=primary_key), rows):
+            out: dict[str, object]
+            if isinstance(item, InvalidRecord) and item.reason.code == SUPERSEDED:
+                out = {"key": item.record.key, "superseded": item.reason.message}
+            elif isinstance(item, InvalidRecord):
                 out = {"key": item.record.key, "invalid": item.reason.model_dump(exclude_none=True)}
             else:
                 out = {"key": item.key, "payload": item.payload}

@@ -37,7 +37,7 @@ def record_outcome_log(
     if state == RecordState.SYNCED:
         response = {"state": state, "gid": outcome.get("gid") if outcome else None}
         return record_log("info", LOG_NAME, _request(ctx, record), response)
-    if state == RecordState.DEAD_LETTERED:
+    if state in (RecordState.DEAD_LETTERED, RecordState.SUPERSEDED):
         response = {"state": state, "reason": (outcome or {}).get("reason")}
     elif state == RecordState.PAUSED:
         why = ctx.paused_reason or (outcome or {}).get("reason")

@@ -120,6 +120,7 @@ def _status(producer: Producer, sync_id: str, limit: int) -> dict[str, Any] | No
         "total": counts.total,
         "synced": counts.synced,
         "dead_lettered": counts.dead_lettered,
+        "superseded": counts.superseded,
         "retrying": counts.retrying,
         "paused": counts.paused,
         "pending": counts.pending,

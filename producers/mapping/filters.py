@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
 from decimal import Decimal
 
 from liquid import Environment, is_undefined
 from liquid.exceptions import FilterArgumentError, FilterValueError
 from liquid.stringify import to_liquid_string
 
-from producers.mapping import ruby_compat
+from producers.mapping import ruby_compat, ruby_regex
+from producers.mapping.ruby_strptime import StrptimeError, strptime_iso8601
 
 
 def cast(value: object, kind: object) -> object:
@@ -72,14 +72,11 @@ def to_datetime(value: object, strptime_format: object) -> object:
     text = _text(value)
     fmt = _text(strptime_format)
     try:
-        parsed = datetime.strptime(text, ruby_compat.python_strptime_format(fmt))
-    except ValueError as err:
+        return strptime_iso8601(text, fmt)
+    except StrptimeError as err:
         raise FilterValueError(
             f"to_datetime: cannot parse {text!r} with format {fmt!r}: {err}", token=None
         ) from err
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.isoformat(timespec="seconds")
 
 
 FILTERS: dict[str, Callable[..., object]] = {
@@ -114,7 +111,7 @@ def _to_number(value: object) -> float:
 
 def _regex(pattern: object, flags: object, filter_name: str) -> re.Pattern[str]:
     try:
-        return ruby_compat.compile_regex(_text(pattern), _text(flags))
+        return ruby_regex.compile_regex(_text(pattern), _text(flags))
     except re.error as err:
         message = f"{filter_name}: invalid pattern {_text(pattern)!r}: {err}"
         raise FilterArgumentError(message, token=None) from err

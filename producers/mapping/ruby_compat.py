@@ -7,21 +7,13 @@ written against those, so the pieces whose Python counterparts differ live here.
 
 from __future__ import annotations
 
-import functools
 import re
 
 # ActiveModel::Type::Boolean::FALSE_VALUES, string members (symbols have no JSON form).
 _FALSE_STRINGS = frozenset({"0", "f", "F", "false", "FALSE", "off", "OFF"})
 
-_FLOAT_MANTISSA = re.compile(r"\s*([+-]?)(\d+(?:_\d+)*)?(?:\.(\d+(?:_\d+)*))?")
-_FLOAT_EXPONENT = re.compile(r"[eE]([+-]?\d+)")
-
-# Ruby flag letters; anything else is ignored, as Multiwoven's `flag_option` does.
-# Ruby's `m` makes `.` match newlines, which is Python's DOTALL.
-_FLAG_BITS = {"i": re.IGNORECASE, "m": re.DOTALL, "x": re.VERBOSE}
-
-_STRPTIME_ALIASES = {"%L": "%f", "%N": "%f", "%:z": "%z", "%::z": "%z"}
-_STRPTIME_DIRECTIVE = re.compile(r"%(?:::z|:z|-?[A-Za-z%])")
+_FLOAT_MANTISSA = re.compile(r"[ \t\n\v\f\r]*([+-]?)([0-9]+(?:_[0-9]+)*)?(?:\.([0-9]+(?:_[0-9]+)*))?")
+_FLOAT_EXPONENT = re.compile(r"[eE]([+-]?[0-9]+)")
 
 
 def string_to_f(text: str) -> float:
@@ -46,52 +38,6 @@ def active_model_boolean(value: object) -> bool | None:
     if value is False or (type(value) is int and value == 0):
         return False
     return not (isinstance(value, str) and value in _FALSE_STRINGS)
-
-
-@functools.lru_cache(maxsize=512)
-def compile_regex(pattern: str, flags: str) -> re.Pattern[str]:
-    r"""Compile a Ruby-style pattern with Ruby flag letters.
-
-    Ruby's `^` and `$` always match at line breaks, so `re.MULTILINE` is always on.
-    `\z`, `\Z` and `(?<name>...)` are rewritten to their Python spellings; all other
-    syntax is passed to `re` unchanged.
-
-    Raises:
-        re.error: If the pattern is not valid.
-
-    """
-    bits = re.MULTILINE
-    for letter in flags:
-        bits |= _FLAG_BITS.get(letter, 0)
-    return re.compile(_python_pattern(pattern), bits)
-
-
-def _python_pattern(pattern: str) -> str:
-    out: list[str] = []
-    in_class = False
-    i = 0
-    while i < len(pattern):
-        char = pattern[i]
-        if char == "\\" and i + 1 < len(pattern):
-            pair = pattern[i : i + 2]
-            if not in_class and pair == r"\z":
-                pair = r"\Z"
-            elif not in_class and pair == r"\Z":
-                pair = r"(?=\n?\Z)"
-            out.append(pair)
-            i += 2
-            continue
-        if in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-        elif pattern.startswith("(?<", i) and pattern[i + 3 : i + 4] not in ("=", "!"):
-            out.append("(?P<")
-            i += 3
-            continue
-        out.append(char)
-        i += 1
-    return "".join(out)
 
 
 def expand_replacement(template: str, match: re.Match[str]) -> str:
@@ -128,13 +74,3 @@ def expand_replacement(template: str, match: re.Match[str]) -> str:
             out.append(char + following)
         i += 2
     return "".join(out)
-
-
-def python_strptime_format(ruby_format: str) -> str:
-    """Translate the Ruby-only `strptime` directives (`%L`, `%N`, `%:z`, `%-d`, ...) to Python's."""
-
-    def translate(directive: re.Match[str]) -> str:
-        text = directive.group(0)
-        return _STRPTIME_ALIASES.get(text, text.replace("%-", "%"))
-
-    return _STRPTIME_DIRECTIVE.sub(translate, ruby_format)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from liquid import BoundTemplate, Environment, Mode, Undefined
@@ -22,6 +23,9 @@ class _MappingEnvironment(Environment):
 
     loop_iteration_limit = 10_000
     output_stream_limit = 1_000_000  # characters of output per render
+    # Multiwoven runs on Rails, whose String#first / #last Liquid's `first`/`last` (filters and
+    # properties) call: "abc" | first is "a" there.
+    string_first_and_last = True
 
 
 def _build_environment() -> Environment:
@@ -48,6 +52,9 @@ def compile_template(source: str) -> BoundTemplate:
         TemplateError: On a syntax error or an unknown filter.
 
     """
+    problem = lone_brace_problem(source)
+    if problem:
+        raise TemplateError(f"invalid Liquid template: {problem}")
     try:
         template = ENVIRONMENT.from_string(source)
     except LiquidError as err:
@@ -57,6 +64,29 @@ def compile_template(source: str) -> BoundTemplate:
         names = ", ".join(repr(name) for name in unknown)
         raise TemplateError(f"invalid Liquid template: unknown filter {names}")
     return template
+
+
+_TAG_OR_OUTPUT = re.compile(r"\{%-?\s*raw\s*-?%\}.*?\{%-?\s*endraw\s*-?%\}|\{%.*?%\}|\{\{", re.DOTALL)
+
+
+def lone_brace_problem(source: str) -> str | None:
+    r"""Why Ruby Liquid 5.4 (Multiwoven's) would cut an output tag short, or None.
+
+    Its tokenizer ends ``{{ ... }}`` at the first ``}``, so ``{{ v | match_regex: '^\d{4}$' }}``
+    fails on every row in Multiwoven while python-liquid reads it whole. Refusing it here keeps a
+    mapping that passes ``mapping check`` working once pasted into Multiwoven.
+    """
+    for match in _TAG_OR_OUTPUT.finditer(source):
+        if match.group() != "{{":
+            continue
+        brace = source.find("}", match.end())
+        if brace != -1 and not source.startswith("}}", brace):
+            line = source.count("\n", 0, brace) + 1
+            return (
+                f"'}}' inside {{{{ ... }}}} (line {line}): Multiwoven's Liquid ends the output there, so the "
+                "template fails in Multiwoven; put the text in a variable first ({% assign p = '...' %})"
+            )
+    return None
 
 
 def render(template: BoundTemplate, row: Mapping[str, object]) -> str:

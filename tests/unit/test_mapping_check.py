@@ -23,7 +23,10 @@ runner = CliRunner()
         ("customers", "tags[]", None),
         ("customers", "fristName", "did you mean 'firstName'"),
         ("customers", "addresses[].cty", "did you mean 'addresses[].city'"),
-        ("customers", "addresses", "is an object"),
+        ("customers", "addresses", None),  # a JSON column of addresses
+        ("orders", "lineItems", None),
+        ("orders", "shippingAddress", None),
+        ("customers", "emailMarketingConsent", None),
         ("customers", "email.domain", "has no fields"),
         ("products", "variants[].prise", "did you mean 'variants[].price'"),
         ("products", "variants[].sku", None),

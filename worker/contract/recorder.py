@@ -12,6 +12,9 @@ from worker.contract.tracking import SyncTracker
 
 log = logging.getLogger(__name__)
 
+SUPERSEDED = "SUPERSEDED"
+"""``Reason.code`` of a record that a later record of its sync replaces: it is no dead letter."""
+
 
 class FailedAttempt(Protocol):
     """What the recorder needs of a failed attempt (a ``worker.errors.ShopifyError``)."""
@@ -66,8 +69,17 @@ class OutcomeRecorder:
             log.info("synced", extra=context)
 
     def dead_letter(self, record: RecordEnvelope, reason: Reason) -> None:
-        """The record cannot be written as it is (unless an earlier delivery synced it already)."""
+        """The record cannot be written as it is (unless an earlier delivery synced it already).
+
+        A record a later one supersedes (``SUPERSEDED``) is no dead letter: replaying it would write
+        stale data over the later record's. It is marked ``superseded`` instead.
+        """
         if self.already_synced(record):
+            return
+        if reason.code == SUPERSEDED:
+            self._tracker.mark(self.sync_id, record.key, RecordState.SUPERSEDED, reason=reason.model_dump())
+            context = self._context(record, outcome=RecordState.SUPERSEDED)
+            log.info("superseded: %s", reason.message, extra=context)
             return
         self._dead_letters.add(
             shop=self.shop,

@@ -1,9 +1,10 @@
 """Per-sync counters and per-record outcomes, kept in Redis.
 
-Every record of a sync is in one state: pending (not reported yet), retrying, paused, synced or
-dead_lettered. ``mark`` moves a record between states atomically and keeps the counters equal to the
-number of records in each state, also when a task is delivered twice: marking a record with the state
-it already has changes nothing, and ``synced`` is final.
+Every record of a sync is in one state: pending (not reported yet), retrying, paused, synced,
+dead_lettered, or superseded (a later record of the sync sets the same thing; never written). ``mark``
+moves a record between states atomically and keeps the counters equal to the number of records in each
+state, also when a task is delivered twice: marking a record with the state it already has changes
+nothing, and ``synced`` is final.
 """
 
 from __future__ import annotations
@@ -44,16 +45,19 @@ class SyncCounts:
     retrying: int = 0
     paused: int = 0
     retries: int = 0
+    superseded: int = 0
 
     @property
     def pending(self) -> int:
         """Records not reported in any state yet (queued or in flight)."""
-        return max(self.total - self.synced - self.dead_lettered - self.retrying - self.paused, 0)
+        settled = self.synced + self.dead_lettered + self.superseded
+        return max(self.total - settled - self.retrying - self.paused, 0)
 
     @property
     def finished(self) -> bool:
-        """Every record is synced, dead-lettered, or held by a paused shop."""
-        return self.total > 0 and self.synced + self.dead_lettered + self.paused >= self.total
+        """Every record is synced, dead-lettered, superseded, or held by a paused shop."""
+        settled = self.synced + self.dead_lettered + self.superseded + self.paused
+        return self.total > 0 and settled >= self.total
 
 
 class SyncTracker:
@@ -111,6 +115,7 @@ class SyncTracker:
             retrying=raw.get(RecordState.RETRYING, 0),
             paused=raw.get(RecordState.PAUSED, 0),
             retries=raw.get("retries", 0),
+            superseded=raw.get(RecordState.SUPERSEDED, 0),
         )
 
     def meta(self, sync_id: str) -> dict[str, str]:

@@ -17,7 +17,7 @@ It also keeps messages from being lost or held until the visibility timeout arou
 
 A message goes back only while it is still recorded as delivered and unacknowledged, so it never runs
 twice at the same time. What no worker can see stays lost here: a worker killed right after it took a
-message, or Redis stopping before its answer left; ``producers.recovery`` sends such records again.
+message, or Redis stopping before its answer left; ``producers.pipeline.recovery`` sends such records again.
 """
 
 from __future__ import annotations

@@ -22,6 +22,14 @@ from worker.contract.deadletters import Reason
 from worker.errors import ServerError, UserError, UserErrorsError
 from worker.lookups import LookupCache
 from worker.packing import packed_document, packed_variables, unpacked
+from worker.resources.blanks import (
+    BadJsonText,
+    clean_fields,
+    decode_json_text,
+    is_absent,
+    is_blank,
+    json_fields,
+)
 
 
 class Send(Protocol):
@@ -53,14 +61,15 @@ class ShopifyInput(BaseModel):
 
     @model_validator(mode="before")
     @classmethod
-    def _empty_strings_are_absent(cls, data: Any) -> Any:
-        """A blank warehouse cell means "no value", not "set this field to the empty string"."""
+    def _blank_values_are_absent(cls, data: Any) -> Any:
+        """A blank cell, a null or an object of blanks is no value; a JSON text may hold a list or object.
+
+        See ``worker.resources.blanks``. Text that is not valid JSON is left as a ``BadJsonText`` for the
+        field's own validation to refuse, so the error names the field.
+        """
         if type(data) is not dict and not isinstance(data, Mapping):  # the ABC check is slow: dicts first
             return data
-        for value in data.values():
-            if isinstance(value, str) and not value.strip():
-                return {k: v for k, v in data.items() if not (isinstance(v, str) and not v.strip())}
-        return data
+        return clean_fields(data, json_fields(cls))
 
 
 ModelT = TypeVar("ModelT", bound=ShopifyInput)
@@ -80,12 +89,20 @@ class RecordInvalidError(ValueError):
     @classmethod
     def from_validation_error(cls, exc: ValidationError) -> RecordInvalidError:
         """Keep each problem's location and message; drop pydantic's echo of the input value."""
-        problems = [(".".join(str(p) for p in err["loc"]) or "(record)", err["msg"]) for err in exc.errors()]
+        problems = [
+            (".".join(str(p) for p in err["loc"]) or "(record)", _message(err["msg"], err.get("input")))
+            for err in exc.errors()
+        ]
         return cls(problems)
 
     def reason(self) -> Reason:
         """The dead-letter reason: the first field, and every problem in the message."""
         return Reason(category="validation", field=self.problems[0][0], message=str(self))
+
+
+def _message(message: str, value: object) -> str:
+    """Pydantic's message, or why a JSON text is not JSON (pydantic would only say "not a list")."""
+    return value.problem if isinstance(value, BadJsonText) else message
 
 
 @dataclass(frozen=True)
@@ -156,23 +173,36 @@ class Resource(ABC, Generic[ModelT]):
         """One record from the mapped rows of one group."""
         raise NotImplementedError(f"{self.name} does not group rows")
 
+    def supersede_key(self, record: ModelT) -> str | None:
+        """Valid records of one sync with the same key set the same thing: only the last one is written."""
+        return None
+
 
 def merge_rows(payloads: list[dict[str, Any]], list_field: str) -> dict[str, Any]:
     """One record from the rows of one group.
 
-    ``list_field`` gathers every row's entries, in order; every other field comes from the first row
-    that has a value for it.
+    ``list_field`` gathers every row's entries, in order (a JSON text of them is decoded); every other
+    field comes from the first row that has a value for it: a blank cell, or a list of them (option names
+    on a product's later rows, in Shopify's CSV), is no value.
     """
     merged: dict[str, Any] = {}
     entries: list[Any] = []
+    unreadable: str | None = None  # a text that is no JSON list: validation names the field
     for payload in payloads:
         for key, value in payload.items():
-            if key == list_field:
-                entries.extend(value if isinstance(value, list) else [value])
-            elif merged.get(key) in (None, "", [], {}):
-                merged[key] = value
-    if entries:
-        merged[list_field] = entries
+            if key != list_field:
+                if key not in merged or is_blank(merged[key]):
+                    merged[key] = value
+                continue
+            decoded = decode_json_text(value) if isinstance(value, str) else value
+            if isinstance(decoded, str) and not is_absent(decoded):
+                unreadable = unreadable or value
+            elif isinstance(decoded, list):
+                entries.extend(decoded)
+            elif not is_absent(decoded):
+                entries.append(decoded)
+    if unreadable is not None or entries:
+        merged[list_field] = unreadable if unreadable is not None else entries
     return merged
 
 

@@ -1,13 +1,18 @@
-"""Inventory levels, set with ``inventorySetQuantities`` (up to 250 quantities per call, ``@idempotent``).
+"""Inventory levels, set with ``inventorySetQuantities`` (a task batch's quantities per call, idempotent).
 
 A record sets one quantity (``available`` or ``on_hand``) of one item (SKU or inventory item id) at one
 location (name or id). When the source supplies the quantity it last saw (``previousQuantity``), it is
 sent as ``changeFromQuantity`` and Shopify refuses the write if the stock moved meanwhile
 (compare-and-swap); otherwise ``changeFromQuantity`` is null, as Shopify requires it on every quantity.
+
+Within one sync, a later record for the same quantity of the same item at the same location supersedes
+the earlier one: the producer drops the earlier one (``supersede_key``), and a unit that still holds both
+(one by SKU, one by item id) sends only the later. The earlier is marked superseded, not dead-lettered.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
@@ -71,12 +76,18 @@ def _rejected(message: str, code: str = "NOT_FOUND") -> UserErrorsError:
 
 
 class Inventory(Resource[InventoryRecord]):
-    """Sets inventory quantities, up to 250 per request."""
+    """Sets inventory quantities: a task batch's (at most 250) in one request per name and reason."""
 
     name = "inventory"
     model = InventoryRecord
     documents = (INVENTORY_SET, *LOOKUP_DOCUMENTS)
     chunk_size = 250
+
+    def supersede_key(self, record: InventoryRecord) -> str | None:
+        """The quantity's name, item (SKU or id) and location (name or id)."""
+        item = f"id:{record.inventory_item_id}" if record.inventory_item_id else f"sku:{record.sku}"
+        location = f"id:{record.location_id}" if record.location_id else f"name:{record.location}"
+        return json.dumps([record.name, item, location])
 
     async def write(
         self, records: list[InventoryRecord], send: Send, ctx: WriteContext
@@ -89,7 +100,7 @@ class Inventory(Resource[InventoryRecord]):
         locations = await location_ids(
             [r.location for r in records if r.location and not r.location_id], send, ctx
         )
-        entries: dict[tuple[str, str], int] = {}
+        entries: dict[tuple[str, str, str], int] = {}
         for i, record in enumerate(records):
             item = record.inventory_item_id
             if not item and record.sku:
@@ -102,15 +113,15 @@ class Inventory(Resource[InventoryRecord]):
             if not location:
                 results[i] = _rejected(f"no location named {record.location!r}")
                 continue
-            pair = (str(item), location)
-            if pair in entries:  # the later row wins; the earlier one is reported, not silently dropped
+            pair = (record.name, str(item), location)
+            if pair in entries:  # the later row wins; the earlier is marked superseded (no dead letter)
                 earlier = entries[pair]
                 results[earlier] = _rejected(
                     f"superseded by record {ctx.record_keys[i]} (same item and location)", "SUPERSEDED"
                 )
             entries[pair] = i
         groups: dict[tuple[str, str], list[tuple[int, str, str]]] = {}
-        for (item, location), i in entries.items():
+        for (_, item, location), i in entries.items():
             groups.setdefault((records[i].name, records[i].reason), []).append((i, item, location))
         for (name, reason), members in groups.items():
             for i, result in await self._set(name, reason, members, records, send, ctx):

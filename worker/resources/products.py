@@ -13,6 +13,8 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, model_validator
 
 from worker.resources.base import ShopifyInput, SingleMutationResource, merge_rows
+from worker.resources.blanks import clean_fields, json_fields
+from worker.resources.product_options import drop_blank_options
 from worker.resources.shared_models import CustomId, Metafield
 from worker.resources.types import Boolean, Money, Name, Tags
 
@@ -68,6 +70,13 @@ class ProductRecord(ShopifyInput):
     metafields: list[Metafield] = Field(default_factory=list, max_length=250)
     options: Annotated[list[Name], Field(max_length=MAX_OPTIONS)] = Field(default_factory=list)
     variants: Annotated[list[Variant], Field(max_length=MAX_VARIANTS)] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_options_dropped(cls, data: Any) -> Any:
+        if not isinstance(data, Mapping):
+            return data
+        return drop_blank_options(clean_fields(data, json_fields(cls)))
 
     @model_validator(mode="after")
     def _identity_and_options(self) -> ProductRecord:

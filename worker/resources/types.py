@@ -13,6 +13,8 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field
 
+from worker.resources.blanks import BadJsonText
+
 _TRUE = {"true", "t", "yes", "y", "1", "on"}
 _FALSE = {"false", "f", "no", "n", "0", "off"}
 
@@ -53,6 +55,8 @@ def _boolean(value: Any) -> Any:
 
 
 def _tags(value: Any) -> Any:
+    if isinstance(value, BadJsonText):
+        raise ValueError(value.problem)
     if isinstance(value, str):
         return [t.strip() for t in value.split(",") if t.strip()]
     if isinstance(value, list):
