@@ -296,7 +296,7 @@ def test_several_field_errors_come_together():
 
 def test_user_errors_cost_only_the_mutation():
     answer = graphql(make_state(), "customer_set_addresses", {"input": {"email": "nope"}})
-    assert answer.cost["requestedQueryCost"] == 18
+    assert answer.cost["requestedQueryCost"] == 16  # 10 + 1 + (2 + 3 x 1)
     assert answer.cost["actualQueryCost"] == 10
     assert answer.cost["throttleStatus"]["currentlyAvailable"] == 1990
 
