@@ -18,9 +18,10 @@ from typing import Any
 
 from simulator.stores import order_build as build
 from simulator.stores.common import UserError, gid, parse_gid, utc_timestamp
-from simulator.stores.customer_rules import check_tags
+from simulator.stores.customer_rules import check_tags, normalize_phone
 from simulator.stores.inventory import InventoryStore
 from simulator.stores.metafields import MetafieldStore
+from simulator.stores.order_update_rules import update_errors
 
 Answer = tuple[dict[str, Any] | None, list[UserError]]
 NOT_FOUND = "Order does not exist"
@@ -51,6 +52,9 @@ class OrderUpdates:
             order = self._orders.get(_canonical(input["id"]))
             if order is None:
                 return None, [UserError(("id",), NOT_FOUND)]
+            refused = update_errors(input)
+            if refused:
+                return None, refused
             if input.get("metafields") is not None:
                 errors = self._metafields.check_inputs(order["id"], input["metafields"], ("metafields",))
                 if errors:
@@ -59,6 +63,8 @@ class OrderUpdates:
             for key in ("email", "phone", "note", "poNumber"):
                 if key in input:
                     order[key] = input[key]
+            if input.get("phone"):
+                order["phone"] = normalize_phone(str(input["phone"]))
             if "tags" in input:
                 order["tags"] = check_tags(input.get("tags"), ("tags",))[0]
             if "shippingAddress" in input:
@@ -95,12 +101,13 @@ class OrderUpdates:
             if order is None:
                 return None, [UserError(("id",), NOT_FOUND)]
             if not can_mark_as_paid(order):
-                return None, [UserError(("id",), "Order cannot be marked as paid.")]
+                # Observed: an already paid order answers this user error and still returns the order.
+                return self._touch(order), [UserError(("id",), "Order cannot be marked as paid.")]
             now = utc_timestamp()
             sale = {
                 "kind": "SALE",
                 "gateway": "manual",
-                "amountSet": {"shopMoney": {"amount": order["totals"]["total"]}},
+                "amountSet": {"shopMoney": {"amount": build.decimal_string(build.outstanding(order))}},
             }
             order["transactions"] += build.transactions([{**sale, "test": order["test"]}], self._new_id, now)
             order["displayFinancialStatus"] = "PAID"
@@ -163,8 +170,13 @@ class OrderUpdates:
 
 
 def can_mark_as_paid(order: Mapping[str, Any]) -> bool:
-    """Whether ``orderMarkAsPaid`` applies: not cancelled, and pending, authorized or partially paid."""
+    """Whether ``orderMarkAsPaid`` applies: not cancelled, and unpaid, pending, authorized or partly paid.
+
+    FACTS.md, "More observed on live stores" (lines 128-129): an order without transactions can be
+    marked as paid; an already paid one answers a user error.
+    """
     return not order["cancelledAt"] and order["displayFinancialStatus"] in (
+        None,
         "PENDING",
         "AUTHORIZED",
         "PARTIALLY_PAID",

@@ -128,6 +128,7 @@ ORDER_FIELDS = """
     billingAddress { address1 city }
     customAttributes { key value }
     totalPriceSet { shopMoney { amount currencyCode } }
+    totalOutstandingSet { shopMoney { amount } }
     subtotalPriceSet { shopMoney { amount } }
     totalTaxSet { shopMoney { amount } }
     totalShippingPriceSet { shopMoney { amount } }
