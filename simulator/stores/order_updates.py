@@ -21,6 +21,7 @@ from simulator.stores.common import UserError, gid, parse_gid, utc_timestamp
 from simulator.stores.customer_rules import check_tags, normalize_phone
 from simulator.stores.inventory import InventoryStore
 from simulator.stores.metafields import MetafieldStore
+from simulator.stores.money import decimal_string
 from simulator.stores.order_update_rules import update_errors
 
 Answer = tuple[dict[str, Any] | None, list[UserError]]
@@ -107,7 +108,7 @@ class OrderUpdates:
             sale = {
                 "kind": "SALE",
                 "gateway": "manual",
-                "amountSet": {"shopMoney": {"amount": build.decimal_string(build.outstanding(order))}},
+                "amountSet": {"shopMoney": {"amount": decimal_string(build.outstanding(order))}},
             }
             order["transactions"] += build.transactions([{**sale, "test": order["test"]}], self._new_id, now)
             order["displayFinancialStatus"] = "PAID"

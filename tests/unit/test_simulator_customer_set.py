@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.unit.test_simulator_harness import SHOP, customer_set, graphql, make_state
+from tests.unit.test_simulator_harness import SHOP, customer_set, graphql, make_state, post, run
 
 
 def only_error(payload):
@@ -207,6 +207,31 @@ def test_custom_id_identifier_is_a_top_level_not_found():
     assert error["extensions"] == {"code": "NOT_FOUND"}
     assert answer.data == {"customerSet": None}
     assert answer.cost["actualQueryCost"] == 10
+
+
+def test_custom_id_upserts_once_a_unique_definition_exists():
+    """FACTS.md: customerSet by customId works only with a unique metafield definition (control API)."""
+    state = make_state()
+    custom = {"namespace": "erp", "key": "id", "value": "C-1"}
+
+    async def scenario(client):
+        async with client.post(
+            f"/_simulator/shops/{SHOP}/metafield-definitions",
+            json={"ownerType": "CUSTOMER", "namespace": "erp", "key": "id"},
+        ) as response:
+            assert response.status == 201
+        answers = []
+        for input in ({"email": "a@example.com"}, {"firstName": "Renamed"}):
+            answer = await post(client, "customer_set", {"input": input, "identifier": {"customId": custom}})
+            answers.append(answer.data["customerSet"])
+        return answers
+
+    first, second = run(state, scenario)
+    assert first["userErrors"] == [] and second["userErrors"] == []
+    assert second["customer"]["id"] == first["customer"]["id"]
+    assert len(state.shop(SHOP).customers.all()) == 1
+    stored = state.shop(SHOP).metafields.get(first["customer"]["id"], "erp", "id")
+    assert (stored["type"], stored["value"]) == ("id", "C-1")
 
 
 @pytest.mark.parametrize(
