@@ -319,6 +319,8 @@ def _reason(err: ShopifyError) -> Reason:
             field=".".join(first.field) or None,
             message="; ".join(f"{'.'.join(e.field) or '(record)'}: {e.message}" for e in err.user_errors),
             code=first.code,
+            gid=getattr(err, "gid", None) or None,  # issue 12: a follow-up failed after the main write
+            step=getattr(err, "step", None) or None,
         )
     category = "retries_exhausted" if isinstance(err, RetryableError) else err.category
     return Reason(category=category, message=str(err), code=err.code)

@@ -94,6 +94,10 @@ class ServerError(RetryableError):
     """HTTP 5xx."""
 
 
+class StaleLookupError(RetryableError):
+    """Shopify refused an id from the lookup cache; the entry is dropped, so a retry looks it up again."""
+
+
 class NetworkError(RetryableError):
     """No answer: connection refused or reset, timeout. The request may or may not have reached Shopify."""
 
@@ -137,6 +141,7 @@ _CATEGORIES: dict[type[ShopifyError], str] = {
     ThrottledError: "throttled",
     OutcomeUnknownError: "outcome_unknown",
     ServerError: "server_error",
+    StaleLookupError: "stale_lookup",
     NetworkError: "network_error",
     UserErrorsError: "user_error",
     SchemaError: "schema_error",

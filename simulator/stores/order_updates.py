@@ -122,11 +122,9 @@ class OrderUpdates:
             if order is None:
                 errors.append(UserError(("orderId",), NOT_FOUND, "NOT_FOUND"))
             elif order["cancelledAt"]:
-                errors.append(
-                    UserError(
-                        ("orderId",), "Cannot cancel an order that has already been canceled", "INVALID"
-                    )
-                )
+                # FACTS.md, "More observed on live stores", orderCancel (lines 130-131): field null.
+                message = "Cannot cancel an order that has already been canceled"
+                errors.append(UserError(None, message, "INVALID"))
             if args.get("refund") is not None and args.get("refundMethod") is not None:
                 message = "Only one of the arguments `refund` or `refund_method` is allowed."
                 errors.append(UserError(("refund",), message, "INVALID"))

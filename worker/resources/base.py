@@ -209,20 +209,6 @@ class SingleMutationResource(Resource[ModelT]):
         return [mutation_result(answer, self.payload_field, self.object_field) for answer in answers]
 
 
-async def send_in_turn(steps: list[tuple[str, str, dict[str, Any]]], send: Send) -> UserErrorsError | None:
-    """Send ``(document, payload field, variables)`` mutations one after another.
-
-    Returns:
-        The userErrors of the first mutation that answers with some (the rest are not sent), or None.
-    """
-    for document, payload_field, variables in steps:
-        answer = await send(document, variables)
-        errors = payload_errors(answer.data, payload_field)
-        if errors:
-            return user_errors(errors, payload_field)
-    return None
-
-
 def payload_errors(data: Mapping[str, Any], payload_field: str) -> tuple[UserError, ...]:
     """The user errors of one mutation's payload (``orderCancel`` calls them ``orderCancelUserErrors``)."""
     payload = data.get(payload_field) or {}

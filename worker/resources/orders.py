@@ -13,12 +13,20 @@ write first looks the order up, and creates it only when Shopify has none:
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from worker.client import GraphQLResult
-from worker.errors import AuthError, OutcomeUnknownError, ShopUnavailableError, ThrottledError, UserError
+from worker.errors import (
+    AuthError,
+    OutcomeUnknownError,
+    ShopUnavailableError,
+    StaleLookupError,
+    ThrottledError,
+    UserError,
+)
 from worker.resources.base import (
     RecordResult,
     Resource,
@@ -26,12 +34,13 @@ from worker.resources.base import (
     WriteContext,
     merge_rows,
     mutation_result,
-    send_in_turn,
     user_errors,
 )
+from worker.resources.follow_ups import Step, send_steps
+from worker.resources.order_inputs import create_variables, forget_stale_skus
 from worker.resources.order_models import OrderRecord
 from worker.resources.shopify_ids import DOCUMENTS as LOOKUP_DOCUMENTS
-from worker.resources.shopify_ids import search_value, variants_by_sku
+from worker.resources.shopify_ids import search_value
 
 SEARCH_SETTLE_S = 15
 LEDGER_TTL_S = 90 * 24 * 3600
@@ -97,7 +106,6 @@ mutation OrderCancel($orderId: ID!, $reason: OrderCancelReason!, $restock: Boole
 }
 """.strip()
 
-LINE_FIELDS = {"title", "sku", "requires_shipping", "taxable"}
 UPDATABLE = {
     "email",
     "phone",
@@ -135,12 +143,16 @@ class Orders(Resource[OrderRecord]):
         source_id = record.source_identifier
         order = await self._known(source_id, send, ctx) or await self._find(source_id, send)
         if order is None:
-            variables = await self._create_variables(record, source_id, send, ctx)
+            variables = await create_variables(record, source_id, send, ctx, self.options)
             if isinstance(variables, UserError):
                 return [user_errors((variables,), "orderCreate")]
             result = await self._create(source_id, variables, send, ctx)
             created = mutation_result(result.data, "orderCreate", "order")
             if not isinstance(created, str):
+                if forget_stale_skus(record, created.user_errors, ctx):
+                    raise StaleLookupError(
+                        f"order {source_id!r} named a variant that is gone; looking it up again"
+                    )
                 return [created]
             order = (result.data.get("orderCreate") or {}).get("order") or {"id": created}
         else:
@@ -216,89 +228,29 @@ class Orders(Resource[OrderRecord]):
         nodes = (result.data.get("orders") or {}).get("nodes") or ()
         return next((dict(n) for n in nodes if n.get("sourceIdentifier") == source_id), None)
 
-    async def _create_variables(
-        self, record: OrderRecord, source_id: str, send: Send, ctx: WriteContext
-    ) -> dict[str, Any] | UserError:
-        money = _money_of(record.currency)
-        skus = [line.sku for line in record.line_items if line.sku and not line.variant_id]
-        variants = await variants_by_sku(skus, send, ctx) if skus else {}
-        lines: list[dict[str, Any]] = []
-        for index, line in enumerate(record.line_items):
-            item: dict[str, Any] = {"quantity": line.quantity}
-            if line.variant_id:
-                item["variantId"] = line.variant_id
-            elif line.sku and len(variants.get(line.sku, [])) == 1:
-                item["variantId"] = variants[line.sku][0]["variant"]
-            elif line.sku and not line.title:
-                found = len(variants.get(line.sku, []))
-                message = f"SKU {line.sku!r} matches {found} variants, not 1"
-                return UserError(("order", "lineItems", str(index), "sku"), message, "NOT_FOUND")
-            item.update(line.model_dump(by_alias=True, exclude_none=True, include=LINE_FIELDS))
-            if line.price is not None:
-                item["priceSet"] = money(line.price)
-            lines.append(item)
-        order: dict[str, Any] = record.model_dump(
-            by_alias=True,
-            exclude_none=True,
-            include={"currency", "email", "phone", "note", "tags", "po_number", "processed_at", "test",
-                     "financial_status", "fulfillment_status", "billing_address", "shipping_address",
-                     "custom_attributes", "metafields", "source_name"},
-        )  # fmt: skip
-        order.update(sourceIdentifier=source_id, lineItems=lines)
-        order["shippingLines"] = [
-            {"title": s.title, "code": s.code, "priceSet": money(s.price)} for s in record.shipping_lines
-        ]
-        order["taxLines"] = [
-            {"title": t.title, "rate": t.rate, **({"priceSet": money(t.price)} if t.price else {})}
-            for t in record.tax_lines
-        ]
-        order["transactions"] = [
-            {"kind": t.kind, "status": t.status, "gateway": t.gateway, "amountSet": money(t.amount)}
-            for t in record.transactions
-        ]
-        if record.customer:
-            c = record.customer
-            who = c.model_dump(by_alias=True, exclude_none=True, exclude={"upsert"})
-            order["customer"] = {"toUpsert": who} if c.upsert else {"toAssociate": {"email": c.email}}
-        if record.discount_code:
-            order["discountCode"] = _discount(record, money)
-        return {"order": order, "options": self.options}
-
     @staticmethod
     async def _statuses(record: OrderRecord, order: dict[str, Any], send: Send) -> RecordResult | None:
         """Close/open, mark as paid, cancel: each only when the order is not in that state already."""
-        steps: list[tuple[str, str, dict[str, Any]]] = []
+        steps: list[Step] = []
         order_id = order["id"]
         if record.cancel and not order.get("cancelledAt"):
             c = record.cancel
             cancel = {"orderId": order_id, "reason": c.reason, "restock": c.restock,
                       "notifyCustomer": c.notify_customer, "staffNote": c.staff_note,
                       "refundMethod": {"originalPaymentMethodsRefund": c.refund}}  # fmt: skip
-            steps.append((ORDER_CANCEL, "orderCancel", cancel))
+            steps.append(Step(ORDER_CANCEL, "orderCancel", cancel, done_when=already_cancelled))
         if record.mark_as_paid and order.get("displayFinancialStatus") != "PAID":
-            steps.append((ORDER_MARK_AS_PAID, "orderMarkAsPaid", {"input": {"id": order_id}}))
+            steps.append(Step(ORDER_MARK_AS_PAID, "orderMarkAsPaid", {"input": {"id": order_id}}))
         if record.closed is True and not order.get("closed"):
-            steps.append((ORDER_CLOSE, "orderClose", {"input": {"id": order_id}}))
+            steps.append(Step(ORDER_CLOSE, "orderClose", {"input": {"id": order_id}}))
         if record.closed is False and order.get("closed"):
-            steps.append((ORDER_OPEN, "orderOpen", {"input": {"id": order_id}}))
-        return await send_in_turn(steps, send)
+            steps.append(Step(ORDER_OPEN, "orderOpen", {"input": {"id": order_id}}))
+        return await send_steps(steps, send, str(order_id))
 
 
-def _money_of(currency: str) -> Any:
-    def money(amount: str) -> dict[str, Any]:
-        return {"shopMoney": {"amount": amount, "currencyCode": currency}}
-
-    return money
+def already_cancelled(errors: tuple[UserError, ...]) -> bool:
+    """``orderCancel`` on an order cancelled or being cancelled: the goal is met (FACTS.md, orderCancel)."""
+    return all(_ALREADY_CANCELLED.search(e.message) for e in errors)
 
 
-def _discount(record: OrderRecord, money: Any) -> dict[str, Any]:
-    d = record.discount_code
-    assert d is not None
-    if d.type == "percentage":
-        return {"itemPercentageDiscountCode": {"code": d.code, "percentage": d.percentage}}
-    if d.type == "free_shipping":
-        return {"freeShippingDiscountCode": {"code": d.code}}
-    fixed: dict[str, Any] = {"code": d.code}
-    if d.amount is not None:
-        fixed["amountSet"] = money(d.amount)
-    return {"itemFixedDiscountCode": fixed}
+_ALREADY_CANCELLED = re.compile(r"already been cancell?ed|cancellation is already in progress", re.IGNORECASE)
