@@ -63,7 +63,7 @@ class CustomerRecord(ShopifyInput):
         """Shopify answers MISSING_ARGUMENT after the customer is written; say it before anything is sent."""
         if value and value.marketing_state == "SUBSCRIBED" and value.marketing_opt_in_level is None:
             raise ValueError(
-                "marketing_opt_in_level is required when marketing_state is SUBSCRIBED "
+                "marketingOptInLevel is required when marketingState is SUBSCRIBED "
                 "(SINGLE_OPT_IN, CONFIRMED_OPT_IN or UNKNOWN)"
             )
         return value
