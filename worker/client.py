@@ -31,6 +31,7 @@ class GraphQLResult:
     requested_cost: float | None
     actual_cost: float | None
     throttle_status: Mapping[str, Any] | None
+    api_version: str | None = None  # X-Shopify-API-Version: the version that served the answer
 
 
 def cost_of(body: Any) -> Mapping[str, Any]:
@@ -71,6 +72,11 @@ class ShopifyClient:
         return self._shop.shop_name
 
     @property
+    def api_version(self) -> str:
+        """The configured Admin API version."""
+        return self._shop.api_version
+
+    @property
     def session(self) -> aiohttp.ClientSession:
         """The HTTP session requests go through."""
         return self._session
@@ -106,7 +112,9 @@ class ShopifyClient:
             ) as response:
                 status = response.status
                 answer_headers = {
-                    k: response.headers[k] for k in ("X-Request-Id", "Retry-After") if k in response.headers
+                    k: response.headers[k]
+                    for k in ("X-Request-Id", "Retry-After", "X-Shopify-API-Version")
+                    if k in response.headers
                 }
                 text = await response.text()
         except (TimeoutError, aiohttp.ClientError) as exc:
@@ -130,4 +138,5 @@ class ShopifyClient:
             requested_cost=cost.get("requestedQueryCost"),
             actual_cost=cost.get("actualQueryCost"),
             throttle_status=cost.get("throttleStatus"),
+            api_version=answer_headers.get("X-Shopify-API-Version"),
         )

@@ -134,7 +134,7 @@ class MissingScopeError(AuthError):
 
 
 class ShopUnavailableError(ShopifyError):
-    """402 (frozen or unpaid shop), 423 (locked) or 404 (wrong shop domain or API version)."""
+    """402 (frozen or unpaid shop), 423 (locked) or 404 (wrong shop domain or path)."""
 
 
 _CATEGORIES: dict[type[ShopifyError], str] = {
@@ -202,7 +202,8 @@ def classify(
     if status in (402, 423):
         return ShopUnavailableError(f"shop unavailable: {text}", **common)
     if status == 404:
-        return ShopUnavailableError(f"not found (wrong shop domain or API version): {text}", **common)
+        # An old API version is still answered (Shopify falls forward): a 404 is a wrong shop or path.
+        return ShopUnavailableError(f"not found (wrong shop domain or path): {text}", **common)
     if status >= 500:
         return ServerError(f"server error: {text}", **common)
     if status >= 400:

@@ -9,6 +9,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
+from worker.api_versions import note_served
 from worker.client import GraphQLResult, ShopifyClient
 from worker.cost_estimate import cost_key, estimate
 from worker.errors import ShopifyError, ThrottledError
@@ -111,6 +112,9 @@ class ShopGateway:
             self._limiter.reconcile(reservation, throttle, 0.0 if throttle else None)
             raise
         self._limiter.reconcile(reservation, result.throttle_status, result.actual_cost)
+        configured = getattr(self.client, "api_version", None)
+        if isinstance(configured, str):
+            note_served(self.shop, configured, result.api_version)
         log = _current_log.get()
         if log is not None:
             if result.request_id:
