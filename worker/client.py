@@ -11,7 +11,7 @@ import aiohttp
 
 from settings.shops import ShopConfig
 from worker.credentials.provider import StaticTokenProvider, TokenProvider
-from worker.errors import InvalidTokenError, NetworkError, ServerError, classify
+from worker.errors import InvalidTokenError, NetworkError, ServerError, alias_errors, classify
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,7 @@ class GraphQLResult:
     actual_cost: float | None
     throttle_status: Mapping[str, Any] | None
     api_version: str | None = None  # X-Shopify-API-Version: the version that served the answer
+    alias_errors: Mapping[str, str] | None = None  # issue 12: root fields of a pack that failed alone
 
 
 def cost_of(body: Any) -> Mapping[str, Any]:
@@ -139,4 +140,5 @@ class ShopifyClient:
             actual_cost=cost.get("actualQueryCost"),
             throttle_status=cost.get("throttleStatus"),
             api_version=answer_headers.get("X-Shopify-API-Version"),
+            alias_errors=alias_errors(body),
         )

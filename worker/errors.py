@@ -172,6 +172,37 @@ def _error_text(body: Any) -> str:
     return str(body)[:500]
 
 
+_WHOLE_REQUEST_CODES = frozenset({"THROTTLED", "ACCESS_DENIED", "INTERNAL_SERVER_ERROR", "MAX_COST_EXCEEDED"})
+
+
+def alias_errors(body: Any) -> dict[str, str] | None:
+    """Top-level errors that each belong to one root field of a packed request, or None.
+
+    On live stores one alias of a packed mutation can fail with an ``errors[]`` entry whose ``path``
+    starts with that alias and whose ``data.<alias>`` is null, while the other aliases succeed and keep
+    their data (FACTS.md, "More observed on live stores"). Then only those aliases failed: returns
+    alias -> message. Errors about the whole request (throttling, access, no path), or every root
+    field failing, are not partial: None.
+    """
+    if not isinstance(body, Mapping):
+        return None
+    errors, data = body.get("errors"), body.get("data")
+    if not isinstance(errors, list) or not errors or not isinstance(data, Mapping) or not data:
+        return None
+    failed: dict[str, str] = {}
+    for error in errors:
+        if not isinstance(error, Mapping):
+            return None
+        path, code = error.get("path"), (error.get("extensions") or {}).get("code")
+        if not path or code in _WHOLE_REQUEST_CODES:
+            return None
+        key = str(path[0])
+        if key not in data or data[key] is not None:
+            return None
+        failed.setdefault(key, f"{error.get('message', 'error')}" + (f" ({code})" if code else ""))
+    return failed if len(failed) < len(data) else None
+
+
 def classify(
     status: int,
     body: Any,
@@ -211,7 +242,7 @@ def classify(
     if not isinstance(body, Mapping):
         return ServerError("answer is not a JSON object", **common)
     errors = body.get("errors")
-    if not errors:
+    if not errors or alias_errors(body) is not None:
         return None
     if isinstance(errors, str):
         return SchemaError(errors, **common)

@@ -15,6 +15,7 @@ import fakeredis
 from worker.batch import BatchWriter
 from worker.client import GraphQLResult
 from worker.deadletters import DeadLetterStore
+from worker.errors import alias_errors, classify
 from worker.gateway import ShopGateway
 from worker.keys import Keys
 from worker.lookups import LookupCache
@@ -268,3 +269,67 @@ def test_an_unknown_variant_not_from_the_cache_is_dead_lettered_on_the_order():
     assert outcome["state"] == "dead_lettered"
     reason = h.dead_letter()
     assert (reason.field, reason.gid) == ("order", None)
+
+
+# --- A packed request where one alias fails alone (FACTS.md lines 123-125) ---------------------------
+
+
+def test_one_failing_alias_of_a_pack_fails_only_its_record():
+    body = {
+        "errors": [
+            {
+                "message": "Metafield definition of type 'id' is required when using custom ids.",
+                "path": ["m1"],
+                "extensions": {"code": "NOT_FOUND"},
+            }
+        ],
+        "data": {
+            "m0": {"customer": {"id": "gid://shopify/Customer/1"}, "userErrors": []},
+            "m1": None,
+            "m2": {"customer": {"id": "gid://shopify/Customer/3"}, "userErrors": []},
+        },
+    }
+    assert classify(200, body) is None
+    failed = alias_errors(body)
+    assert failed == {
+        "m1": "Metafield definition of type 'id' is required when using custom ids. (NOT_FOUND)"
+    }
+
+    class Packed:
+        shop = "acme"
+
+        async def execute(self, document: str, variables: Mapping[str, Any]) -> GraphQLResult:
+            return GraphQLResult(body["data"], "req", 30, 30, STATUS, alias_errors=failed)
+
+    redis = fakeredis.FakeRedis()
+    keys = Keys("t")
+    tracker, dlq = SyncTracker(redis, keys), DeadLetterStore(redis, keys)
+    tracker.start("s1", shop="acme", resource="customers", total=3)
+    writer = BatchWriter(
+        gateway=ShopGateway(Packed(), ShopLimiter(redis, keys), max_wait_s=5.0),  # type: ignore[arg-type]
+        resource=get_resource("customers"),
+        sync_id="s1",
+        recorder=OutcomeRecorder(tracker, dlq, shop="acme", sync_id="s1", resource="customers"),
+        pauses=ShopPauses(redis, keys),
+        policy=RetryPolicy(max_attempts=3),
+    )
+    records = [RecordEnvelope(key=f"r{i}", payload={"email": f"c{i}@x.io"}, source={}) for i in range(3)]
+    asyncio.run(writer.write(records))
+    states = [tracker.outcome("s1", f"r{i}") for i in range(3)]
+    assert [s["state"] for s in states] == ["synced", "dead_lettered", "synced"]
+    assert (states[0]["gid"], states[2]["gid"]) == ("gid://shopify/Customer/1", "gid://shopify/Customer/3")
+    [entry] = list(dlq.iter())
+    assert entry.record_key == "r1" and "custom ids" in entry.reason.message
+
+
+def test_an_error_without_a_path_or_on_every_alias_still_fails_the_whole_request():
+    data = {"m0": None, "m1": None}
+    every = {"errors": [{"message": "x", "path": ["m0"]}, {"message": "x", "path": ["m1"]}], "data": data}
+    assert alias_errors(every) is None and classify(200, every) is not None
+    throttled = {"errors": [{"message": "Throttled", "extensions": {"code": "THROTTLED"}}], "data": None}
+    assert alias_errors(throttled) is None
+    denied = {
+        "errors": [{"message": "Access denied", "path": ["m0"], "extensions": {"code": "ACCESS_DENIED"}}],
+        "data": {"m0": None, "m1": {"customer": {"id": "g"}}},
+    }
+    assert alias_errors(denied) is None

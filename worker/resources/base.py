@@ -20,7 +20,7 @@ from pydantic.alias_generators import to_camel
 from worker.client import GraphQLResult
 from worker.errors import ServerError, UserError, UserErrorsError
 from worker.lookups import LookupCache
-from worker.packing import packed_document, packed_variables, unpacked
+from worker.packing import alias, packed_document, packed_variables, unpacked
 
 
 class Send(Protocol):
@@ -206,7 +206,19 @@ class SingleMutationResource(Resource[ModelT]):
         variables = packed_variables([self.build_variables(record) for record in records])
         result = await send(document, variables, cost=cost)
         answers = unpacked(result.data, self.payload_field, len(records))
-        return [mutation_result(answer, self.payload_field, self.object_field) for answer in answers]
+        failed = result.alias_errors or {}
+        return [
+            _alias_failure(failed[alias(i)], self.payload_field)
+            if alias(i) in failed
+            else mutation_result(answer, self.payload_field, self.object_field)
+            for i, answer in enumerate(answers)
+        ]
+
+
+def _alias_failure(message: str, payload_field: str) -> UserErrorsError:
+    """One alias of a pack failed on its own (a top-level error on its path): only its record fails."""
+    error = UserError((), message)
+    return UserErrorsError(f"{payload_field}: {message}", user_errors=(error,))
 
 
 def payload_errors(data: Mapping[str, Any], payload_field: str) -> tuple[UserError, ...]:
