@@ -196,6 +196,11 @@ class SimulatorControl:
         """Empty the shop's bucket and hold it empty ``hold_s`` seconds: requests meanwhile are THROTTLED."""
         self.request("POST", f"/_simulator/shops/{shop}/drain", {"hold_s": hold_s})
 
+    def define_unique_metafield(self, shop: str, owner_type: str, namespace: str, key: str) -> None:
+        """A unique metafield definition, which ``customId`` upserts on ``namespace.key`` need."""
+        body = {"ownerType": owner_type, "namespace": namespace, "key": key}
+        self.request("POST", f"/_simulator/shops/{shop}/metafield-definitions", body)
+
     def stats(self) -> dict[str, Any]:
         """Request counters: ``by_status``, ``throttled``, ``mutations``, ``connection_resets``."""
         answer: dict[str, Any] = self.request("GET", "/_simulator/stats")

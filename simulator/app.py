@@ -22,8 +22,9 @@ from simulator.control import add_control_routes
 from simulator.drops import should_drop
 from simulator.execution import GraphQLRequest, run_graphql
 from simulator.oauth import add_oauth_routes
-from simulator.schema import SUPPORTED_API_VERSIONS, simulator_schema
+from simulator.schema import simulator_schema
 from simulator.state import SimulatorState
+from simulator.versions import served_version
 
 STATE_KEY = web.AppKey("simulator_state", SimulatorState)
 REQUEST_ID_KEY = web.RequestKey("request_id", str)
@@ -95,9 +96,9 @@ async def _answer(
 ) -> web.Response:
     if injected_status is not None:
         return responses.server_error(injected_status, request[REQUEST_ID_KEY])
-    version = request.match_info["version"]
+    version = served_version(request.match_info["version"])
     shop = state.find_shop(shop_name)
-    if shop is None or version not in SUPPORTED_API_VERSIONS:
+    if shop is None or version is None:
         return responses.not_found()
     if not shop.accepts(request.headers.get("X-Shopify-Access-Token")):
         return responses.unauthorized()

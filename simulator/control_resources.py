@@ -4,6 +4,8 @@
 - ``GET  /_simulator/shops/{shop}/orders``    - orders (with metafields)
 - ``GET  /_simulator/shops/{shop}/inventory`` - one entry per (inventory item, location) level
 - ``GET  /_simulator/shops/{shop}/locations`` - the shop's locations
+- ``POST /_simulator/shops/{shop}/metafield-definitions`` - ``{"ownerType": "CUSTOMER", "namespace":
+  "erp", "key": "id"}``: a unique definition, so ``customId`` upserts on that key work (201)
 - ``POST /_simulator/drops``   - ``{"operation": "orderCreate", "count": 1}``: commit, then drop the
   answers of the next ``count`` requests that run that mutation; answers the drop counters
 - ``GET  /_simulator/drops``   - ``{"pending": {...}, "dropped": {...}}``
@@ -70,6 +72,19 @@ def add_resource_routes(app: web.Application, key: web.AppKey[SimulatorState]) -
         request.app[key].answer_drops.clear()
         return web.json_response(request.app[key].answer_drops.snapshot())
 
+    async def define_unique(request: web.Request) -> web.Response:
+        shop = request.app[key].find_shop(request.match_info["shop"])
+        if shop is None:
+            return responses.not_found()
+        try:
+            payload = json.loads(await request.read() or b"{}")
+            shop.definitions.add(str(payload["ownerType"]), payload.get("namespace"), str(payload["key"]))
+        except (ValueError, KeyError, TypeError) as error:
+            message = f"expected {{'ownerType', 'namespace', 'key'}}: {error}"
+            return web.json_response({"errors": message}, status=422)
+        return web.json_response(payload, status=201)
+
+    app.router.add_post("/_simulator/shops/{shop}/metafield-definitions", define_unique)
     app.router.add_get("/_simulator/shops/{shop}/products", shop_list(lambda shop: shop.products.all()))
     app.router.add_get("/_simulator/shops/{shop}/orders", shop_list(lambda shop: shop.orders.all()))
     app.router.add_get("/_simulator/shops/{shop}/inventory", shop_list(inventory_levels))

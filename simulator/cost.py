@@ -4,9 +4,12 @@ Rules (shopify.dev "GraphQL Admin API rate limits"; observations in docs/simulat
 
 - scalar and enum fields cost 0, object fields 1, interfaces and unions the maximum over
   their possible types;
-- a connection costs 2 plus ``first`` (or ``last``) times the cost of one element: ``nodes``
+- a connection costs 2 plus a page factor times the cost of one element, the factor being
+  ``max(1, floor(2 ln first))`` for ``first`` (or ``last``) elements: FACTS.md, "More observed on
+  live stores", first bullet (first=1 -> 3, 50 -> 9, 250 -> 13 for scalar-only nodes). ``nodes``
   elements cost 1 plus their selection, ``edges`` elements the cost of their ``node``,
   ``pageInfo`` 0;
+- money objects (``MoneyV2``, ``MoneyBag``) cost nothing and ``Count`` fields cost 10 (same bullet);
 - a mutation field costs 10 plus its payload's selection, where the payload's own object
   fields (the returned resource, ``userErrors``) are covered by the 10 and only what is
   selected inside them adds up (observed: ``customerSet { customer { id } userErrors {...} }``
@@ -19,6 +22,7 @@ Rules (shopify.dev "GraphQL Admin API rate limits"; observations in docs/simulat
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -47,6 +51,24 @@ from simulator.input_cost import mutation_cost
 
 MUTATION_FIELD_COST = 10
 CONNECTION_COST = 2
+COUNT_COST = 10
+FREE_OBJECTS = frozenset({"MoneyV2", "MoneyBag"})
+
+
+def page_factor(size: int) -> int:
+    """How many elements' cost a page of ``size`` is charged: ``max(1, floor(2 ln size))``, 0 when empty."""
+    if size <= 0:
+        return 0
+    return max(1, math.floor(2 * math.log(size)))
+
+
+def _object_charge(named: GraphQLNamedType) -> int | None:
+    """A fixed cost for the whole field (money: 0, ``Count``: 10), or None to cost it by its selection."""
+    if named.name in FREE_OBJECTS:
+        return 0
+    if named.name == "Count":
+        return COUNT_COST
+    return None
 
 
 def is_connection(graphql_type: GraphQLNamedType) -> bool:
@@ -118,11 +140,14 @@ class QueryCost:
             return self._mutation_base(definition, nodes[0]) + max(payload, default=0)
         if is_connection(parent) and nodes[0].name.value == "pageInfo":
             return 0
+        fixed = _object_charge(named)
+        if fixed is not None:
+            return fixed
         children = self._selection_cost(named, subs)
         if is_connection(parent) and nodes[0].name.value == "edges":
             return children
         if is_connection(named):
-            return CONNECTION_COST + self._page_size(definition, nodes[0]) * children
+            return CONNECTION_COST + page_factor(self._page_size(definition, nodes[0])) * children
         return (1 if charge_object else 0) + children
 
     def _actual_selection(
@@ -164,12 +189,16 @@ class QueryCost:
         name = nodes[0].name.value
         if is_connection(parent) and name == "pageInfo":
             return 0
+        fixed = _object_charge(named)
+        if fixed is not None:
+            return fixed
         items = [item for item in _flatten(value) if isinstance(item, Mapping)]
         element_costs = [self._actual_selection(named, subs, item) for item in items]
-        if is_connection(parent) and name == "edges":
-            return sum(element_costs)
-        if is_connection(parent) and name == "nodes":
-            return sum(1 + cost for cost in element_costs)
+        if is_connection(parent) and name in ("edges", "nodes"):
+            # Charged like the requested page: the page factor of the count returned, times the
+            # dearest element (a guess: FACTS.md gives requested figures only).
+            each = max(element_costs, default=0) + (1 if name == "nodes" else 0)
+            return page_factor(len(items)) * each
         if is_connection(named):
             return CONNECTION_COST + sum(element_costs)
         if not items:

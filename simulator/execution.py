@@ -110,12 +110,13 @@ def run_graphql(shop: ShopState, request: GraphQLRequest, api_version: str) -> O
     )
     if inspect.isawaitable(result):  # pragma: no cover - every resolver is synchronous
         raise TypeError("simulator resolvers must be synchronous")
-    actual = cost.actual(result.data)
-    bucket.refund(requested - actual)
+    actual: int | None = None if context.refused_whole else cost.actual(result.data)
+    bucket.refund(requested - (actual or 0))
     body: dict[str, Any] = {}
     if result.errors:
         body["errors"] = [error.formatted for error in result.errors]
-    body["data"] = result.data
+    if not context.refused_whole:
+        body["data"] = result.data
     body["extensions"] = {
         "cost": {
             "requestedQueryCost": requested,

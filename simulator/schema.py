@@ -18,7 +18,6 @@ from graphql import GraphQLObjectType, GraphQLSchema, build_schema
 
 from simulator.resolvers import Resolver, registries
 
-SUPPORTED_API_VERSIONS: frozenset[str] = frozenset({"2026-04", "2026-07", "2026-10"})
 MAX_QUERY_COST = 1000
 
 

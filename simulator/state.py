@@ -19,6 +19,7 @@ from simulator.stores.customers import CustomerStore
 from simulator.stores.idempotency import IdempotencyBook
 from simulator.stores.inventory import InventoryStore
 from simulator.stores.locations import LocationStore
+from simulator.stores.metafield_definitions import UniqueDefinitions
 from simulator.stores.metafields import MetafieldStore
 from simulator.stores.orders import OrderStore
 from simulator.stores.products import ProductStore
@@ -38,6 +39,7 @@ class ShopState:
         self.data_lock = threading.RLock()  # products, inventory, orders and metafields change together
         self.locations = LocationStore()
         self.metafields = MetafieldStore(self.data_lock, f"app--{self.number}")
+        self.definitions = UniqueDefinitions(f"app--{self.number}")
         self.inventory = InventoryStore(self.data_lock, lambda loc: self.locations.get(loc) is not None)
         self.products = ProductStore(self.data_lock, self.metafields, self.inventory, self.locations)
         self.orders = OrderStore(

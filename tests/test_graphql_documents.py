@@ -36,7 +36,11 @@ SAMPLE_RECORDS: dict[str, list[dict[str, Any]]] = {
         },
         {
             "email": "mf@example.com",
-            "emailMarketingConsent": {"marketingState": "SUBSCRIBED", "consentUpdatedAt": "2026-01-02"},
+            "emailMarketingConsent": {
+                "marketingState": "SUBSCRIBED",
+                "marketingOptInLevel": "SINGLE_OPT_IN",
+                "consentUpdatedAt": "2026-01-02",
+            },
             "metafields": [
                 {"namespace": "erp", "key": f"k{i}", "type": "single_line_text_field", "value": "v"}
                 for i in range(30)

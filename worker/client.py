@@ -10,7 +10,7 @@ import aiohttp
 
 from settings.shops import ShopConfig
 from worker.credentials.provider import StaticTokenProvider, TokenProvider
-from worker.errors import InvalidTokenError, ServerError
+from worker.errors import InvalidTokenError, ServerError, alias_errors
 from worker.transport import post_json
 
 
@@ -31,6 +31,8 @@ class GraphQLResult:
     requested_cost: float | None
     actual_cost: float | None
     throttle_status: Mapping[str, Any] | None
+    api_version: str | None = None  # X-Shopify-API-Version: the version that served the answer
+    alias_errors: Mapping[str, str] | None = None  # issue 12: root fields of a pack that failed alone
 
 
 def cost_of(body: Any) -> Mapping[str, Any]:
@@ -69,6 +71,11 @@ class ShopifyClient:
     def shop(self) -> str:
         """The shop handle."""
         return self._shop.shop_name
+
+    @property
+    def api_version(self) -> str:
+        """The configured Admin API version."""
+        return self._shop.api_version
 
     @property
     def session(self) -> aiohttp.ClientSession:
@@ -111,4 +118,6 @@ class ShopifyClient:
             requested_cost=cost.get("requestedQueryCost"),
             actual_cost=cost.get("actualQueryCost"),
             throttle_status=cost.get("throttleStatus"),
+            api_version=answer.headers.get("X-Shopify-API-Version"),
+            alias_errors=alias_errors(answer.body),
         )

@@ -94,6 +94,10 @@ class ServerError(RetryableError):
     """HTTP 5xx."""
 
 
+class StaleLookupError(RetryableError):
+    """Shopify refused an id from the lookup cache; the entry is dropped, so a retry looks it up again."""
+
+
 class NetworkError(RetryableError):
     """No answer: connection refused or reset, timeout. The request may or may not have reached Shopify."""
 
@@ -107,6 +111,19 @@ class UserErrorsError(PermanentError):
     """The mutation answered with ``userErrors``."""
 
     user_errors: tuple[UserError, ...] = field(default_factory=tuple)
+
+
+@dataclass(eq=False)
+class FollowUpFailedError(UserErrorsError):
+    """A follow-up mutation (consent, metafields, order status) answered userErrors after the main write.
+
+    Attributes:
+        gid: The object the main write created or updated.
+        step: The mutation that failed (``metafieldsSet``, ``orderCancel``, ...).
+    """
+
+    gid: str = ""
+    step: str = ""
 
 
 class SchemaError(PermanentError):
@@ -130,13 +147,14 @@ class MissingScopeError(AuthError):
 
 
 class ShopUnavailableError(ShopifyError):
-    """402 (frozen or unpaid shop), 423 (locked) or 404 (wrong shop domain or API version)."""
+    """402 (frozen or unpaid shop), 423 (locked) or 404 (wrong shop domain or path)."""
 
 
 _CATEGORIES: dict[type[ShopifyError], str] = {
     ThrottledError: "throttled",
     OutcomeUnknownError: "outcome_unknown",
     ServerError: "server_error",
+    StaleLookupError: "stale_lookup",
     NetworkError: "network_error",
     UserErrorsError: "user_error",
     SchemaError: "schema_error",
@@ -165,6 +183,37 @@ def _error_text(body: Any) -> str:
             return errors
         return json.dumps(errors)[:500]
     return str(body)[:500]
+
+
+_WHOLE_REQUEST_CODES = frozenset({"THROTTLED", "ACCESS_DENIED", "INTERNAL_SERVER_ERROR", "MAX_COST_EXCEEDED"})
+
+
+def alias_errors(body: Any) -> dict[str, str] | None:
+    """Top-level errors that each belong to one root field of a packed request, or None.
+
+    On live stores one alias of a packed mutation can fail with an ``errors[]`` entry whose ``path``
+    starts with that alias and whose ``data.<alias>`` is null, while the other aliases succeed and keep
+    their data (FACTS.md, "More observed on live stores"). Then only those aliases failed: returns
+    alias -> message. Errors about the whole request (throttling, access, no path), or every root
+    field failing, are not partial: None.
+    """
+    if not isinstance(body, Mapping):
+        return None
+    errors, data = body.get("errors"), body.get("data")
+    if not isinstance(errors, list) or not errors or not isinstance(data, Mapping) or not data:
+        return None
+    failed: dict[str, str] = {}
+    for error in errors:
+        if not isinstance(error, Mapping):
+            return None
+        path, code = error.get("path"), (error.get("extensions") or {}).get("code")
+        if not path or code in _WHOLE_REQUEST_CODES:
+            return None
+        key = str(path[0])
+        if key not in data or data[key] is not None:
+            return None
+        failed.setdefault(key, f"{error.get('message', 'error')}" + (f" ({code})" if code else ""))
+    return failed if len(failed) < len(data) else None
 
 
 def classify(
@@ -201,7 +250,8 @@ def classify(
     if status in (402, 423):
         return ShopUnavailableError(f"shop unavailable: {text}", **common)
     if status == 404:
-        return ShopUnavailableError(f"not found (wrong shop domain or API version): {text}", **common)
+        # An old API version is still answered (Shopify falls forward): a 404 is a wrong shop or path.
+        return ShopUnavailableError(f"not found (wrong shop domain or path): {text}", **common)
     if status >= 500:
         return ServerError(f"server error: {text}", **common)
     if status >= 400:
@@ -211,7 +261,7 @@ def classify(
     if not isinstance(body, Mapping):
         return ServerError("answer is not a JSON object" + (f": {text}" if body else ""), **common)
     errors = body.get("errors")
-    if not errors:
+    if not errors or alias_errors(body) is not None:
         return None
     if isinstance(errors, str):
         return SchemaError(errors, **common)

@@ -9,12 +9,12 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
+from worker.api_versions import note_served
 from worker.client import GraphQLResult, ShopifyClient
+from worker.cost_estimate import cost_key, estimate
 from worker.errors import ShopifyError, ThrottledError
-from worker.packing import MAX_QUERY_COST, root_field_count
+from worker.packing import MAX_QUERY_COST
 from worker.ratelimit.limiter import Booking, ShopLimiter
-
-DEFAULT_COST = 10.0
 
 
 @dataclass
@@ -43,8 +43,8 @@ class ShopGateway:
     """Sends documents to one shop under its leaky bucket.
 
     Each document's cost is learned from the server's ``requestedQueryCost`` and reserved before the
-    next send of that document; until then ``DEFAULT_COST`` (a mutation's base cost) per root field is
-    assumed.
+    next send of that document with the same page sizes (``first: $n``); until then it is estimated
+    from the document and its variables (``worker.cost_estimate``).
 
     Parameters:
         client: The shop's GraphQL client.
@@ -65,17 +65,17 @@ class ShopGateway:
         self._limiter = limiter
         self._max_wait_s = max_wait_s
         self._sleep = sleep
-        self._costs: dict[str, float] = {}
+        self._costs: dict[tuple[str, tuple[Any, ...]], float] = {}
 
     @property
     def shop(self) -> str:
         """The shop handle."""
         return self.client.shop
 
-    def cost_of(self, document: str) -> float:
-        """The points a send of ``document`` reserves."""
-        learned = self._costs.get(document)
-        return learned if learned is not None else DEFAULT_COST * root_field_count(document)
+    def cost_of(self, document: str, variables: Mapping[str, Any] | None = None) -> float:
+        """The points a send of ``document`` with ``variables`` reserves."""
+        learned = self._costs.get(cost_key(document, variables))
+        return learned if learned is not None else estimate(document, variables)
 
     def book(self, cost: float) -> Booking:
         """Book a batch's points in the shop's schedule."""
@@ -99,7 +99,7 @@ class ShopGateway:
             ShopifyError: The classified failure of the request.
         """
         learned = cost is None
-        cost = self.cost_of(document) if cost is None else cost
+        cost = self.cost_of(document, variables) if cost is None else cost
         reservation = await self._limiter.acquire(
             self.shop, cost, sleep=self._sleep, max_wait_s=self._max_wait_s
         )
@@ -112,11 +112,14 @@ class ShopGateway:
             self._limiter.reconcile(reservation, throttle, 0.0 if throttle else None)
             raise
         self._limiter.reconcile(reservation, result.throttle_status, result.actual_cost)
+        configured = getattr(self.client, "api_version", None)
+        if isinstance(configured, str):
+            note_served(self.shop, configured, result.api_version)
         log = _current_log.get()
         if log is not None:
             if result.request_id:
                 log.request_ids.append(result.request_id)
             log.cost += float(result.actual_cost or 0)
         if result.requested_cost and learned:
-            self._costs[document] = float(result.requested_cost)
+            self._costs[cost_key(document, variables)] = float(result.requested_cost)
         return result

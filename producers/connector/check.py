@@ -11,7 +11,8 @@ from collections.abc import Iterable
 import aiohttp
 
 from producers.connector.config import ConnectionConfig
-from settings import DEFAULT_API_VERSION, ShopConfig
+from settings import ShopConfig
+from worker.api_versions import fallen_forward
 from worker.errors import (
     InvalidTokenError,
     MissingScopeError,
@@ -79,7 +80,8 @@ async def check(config: ConnectionConfig, session: aiohttp.ClientSession, *, tim
         raise CheckFailedError(f"cannot reach {where}: {exc.message}") from None
     error = answer.error(shop=shop.shop_name)
     if answer.status == 404:
-        raise CheckFailedError(await _not_found(session, shop, where, timeout_s))
+        # Not an old API version: Shopify answers those with its oldest supported one (FACTS.md).
+        raise CheckFailedError(f"shop {where} not found (HTTP 404): check the shop name and admin URL")
     if isinstance(error, InvalidTokenError):
         raise CheckFailedError(
             f"Shopify rejected the access token for {where} (HTTP 401): it is wrong, revoked or expired; "
@@ -95,12 +97,7 @@ async def check(config: ConnectionConfig, session: aiohttp.ClientSession, *, tim
         raise CheckFailedError(f"Shopify throttled the check on {where}; try again in a few seconds")
     if error is not None:
         raise CheckFailedError(f"unexpected answer from {where}: {error}")
-    served = answer.headers.get("X-Shopify-API-Version")
-    if served and served != shop.api_version:
-        raise CheckFailedError(
-            f"API version {shop.api_version} is not served by {where} any more (Shopify answered with "
-            f"{served}): set api_version to a supported version such as {DEFAULT_API_VERSION}"
-        )
+    version_warning = fallen_forward(shop.api_version, answer.headers.get("X-Shopify-API-Version"))
     data = answer.body["data"]
     granted = [s["handle"] for s in ((data.get("currentAppInstallation") or {}).get("accessScopes") or [])]
     lacking = {r: missing_scopes(granted, required_scopes(r)) for r in config.resources}
@@ -111,26 +108,11 @@ async def check(config: ConnectionConfig, session: aiohttp.ClientSession, *, tim
             f"{', '.join(sorted(granted)) or 'none'}. Add them to the app's access scopes and reinstall it"
         )
     name = (data.get("shop") or {}).get("name") or shop.shop_name
+    served = f"; warning: {version_warning}" if version_warning else ""
     return (
         f"connected to {name} ({shop.domain}) on Admin API {shop.api_version}; "
-        f"scopes granted for {', '.join(config.resources)}"
+        f"scopes granted for {', '.join(config.resources)}{served}"
     )
-
-
-async def _not_found(session: aiohttp.ClientSession, shop: ShopConfig, where: str, timeout_s: float) -> str:
-    """Shopify answers 404 for an unknown shop and for an unknown API version: ask once more to tell which."""
-    if shop.api_version != DEFAULT_API_VERSION:
-        fallback = shop.model_copy(update={"api_version": DEFAULT_API_VERSION})
-        try:
-            other = await ask(session, fallback, timeout_s=timeout_s)
-        except NetworkError:
-            other = None
-        if other is not None and other.status != 404:
-            return (
-                f"API version {shop.api_version} is not available on {where} (HTTP 404) while "
-                f"{DEFAULT_API_VERSION} is: set api_version to a supported version"
-            )
-    return f"shop {where} not found (HTTP 404): check the shop name"
 
 
 class CheckFailedError(Exception):

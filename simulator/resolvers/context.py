@@ -21,6 +21,7 @@ class RequestContext:
     api_version: str
     mutations_executed: int = 0
     executed_mutations: list[str] = field(default_factory=list)
+    refused_whole: bool = False  # the answer is top-level errors only, no data (productSet over size)
 
 
 def context_of(info: GraphQLResolveInfo) -> RequestContext:

@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from graphql import GraphQLError, GraphQLResolveInfo
+from graphql import GraphQLResolveInfo
 
 from simulator.resolvers import Resolver
 from simulator.resolvers.consent import default_email_address, default_phone_number
 from simulator.resolvers.context import context_of, record_mutation, require_scope
 from simulator.resolvers.pagination import connection
+from simulator.state import ShopState
 from simulator.stores.common import parse_gid
 from simulator.stores.customer_rules import normalize_email, normalize_phone
-from simulator.stores.customers import CustomIdNotSupportedError
 
 SORT_VALUES: dict[str, Callable[[Mapping[str, Any]], Any]] = {
     "CREATED_AT": lambda c: c["createdAt"],
@@ -47,7 +47,8 @@ def resolve_customer_by_identifier(
     require_scope(info, "read_customers")
     store = context_of(info).shop.customers
     if identifier.get("customId") is not None:
-        raise GraphQLError(CustomIdNotSupportedError.message, extensions={"code": "NOT_FOUND"})
+        owner = _custom_id_owner(context_of(info).shop, identifier["customId"])
+        return store.get(owner) if owner else None
     if identifier.get("id") is not None:
         return store.get(identifier["id"])
     if identifier.get("emailAddress") is not None:
@@ -76,15 +77,40 @@ def resolve_customer_set(
 ) -> dict[str, Any]:
     """``customerSet(input:, identifier:)``: create, update by id, or upsert by email/phone."""
     require_scope(info, "write_customers")
+    custom = (identifier or {}).get("customId")
+    if custom is not None:
+        return _customer_set_by_custom_id(info, input, custom)
     context = record_mutation(info)
-    try:
-        result = context.shop.customers.customer_set(input, identifier)
-    except CustomIdNotSupportedError as error:
-        raise GraphQLError(error.message, extensions={"code": "NOT_FOUND"}) from error
+    result = context.shop.customers.customer_set(input, identifier)
     return {
         "customer": result.customer,
         "userErrors": [user_error.to_graphql() for user_error in result.user_errors],
     }
+
+
+def _customer_set_by_custom_id(
+    info: GraphQLResolveInfo, input: Mapping[str, Any], custom: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Upsert by a unique customer metafield: update its owner, or create one that gets the metafield."""
+    shop = context_of(info).shop
+    with shop.data_lock:
+        owner = _custom_id_owner(shop, custom)
+        record_mutation(info)
+        result = shop.customers.customer_set(input, {"id": owner} if owner else None)
+        if result.customer is not None and owner is None:
+            entry = {**custom, "type": "id"}
+            shop.metafields.upsert(result.customer["id"], [entry])
+    return {
+        "customer": result.customer,
+        "userErrors": [user_error.to_graphql() for user_error in result.user_errors],
+    }
+
+
+def _custom_id_owner(shop: ShopState, custom: Mapping[str, Any]) -> str | None:
+    """The customer whose unique metafield holds the custom id (top-level NOT_FOUND without a definition)."""
+    namespace = custom.get("namespace")
+    shop.definitions.require("CUSTOMER", namespace, custom["key"])
+    return shop.metafields.find_owner("CUSTOMER", namespace, custom["key"], custom["value"])
 
 
 def resolve_addresses_v2(

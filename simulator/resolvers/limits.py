@@ -3,7 +3,9 @@
 Observed answer: ``{"message": "The input array size of 371 is greater than the maximum allowed
 of 250.", "path": ["articleUpdate", "article", "metafields", "tags"], "extensions": {"code":
 "MAX_INPUT_SIZE_EXCEEDED"}}`` - the path is the field, then argument and input-field names
-(no indices). ``productSet`` accepts up to 2,048 ``variants``.
+(no indices). ``productSet`` accepts up to 2,048 ``variants``; over a size limit its answer is the
+top-level error alone, without a ``data`` key and with ``actualQueryCost: null`` (FACTS.md, "More
+observed on live stores", productSet, lines 143-145).
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ def check_input_sizes(
     if found is None:
         return
     path, size, limit = found
+    if info.field_name == "productSet":
+        info.context.refused_whole = True
     raise GraphQLError(
         f"The input array size of {size} is greater than the maximum allowed of {limit}.",
         info.field_nodes,

@@ -19,6 +19,7 @@ from simulator.resolvers.context import context_of, record_mutation, require_sco
 from simulator.resolvers.limits import check_input_sizes
 from simulator.resolvers.pagination import connection
 from simulator.resolvers.records import bag, legacy_id, number_of, sorted_connection
+from simulator.stores import order_build as build
 from simulator.stores.order_updates import can_mark_as_paid
 
 ORDER_SORTS = {
@@ -131,7 +132,10 @@ RESOLVERS: dict[tuple[str, str], Resolver] = {
     ("Order", "discountCode"): lambda o, _i: (o["discountCodes"] or [None])[0],
     ("Order", "canMarkAsPaid"): lambda o, _i: can_mark_as_paid(o),
     ("Order", "fullyPaid"): lambda o, _i: o["displayFinancialStatus"] == "PAID",
-    ("Order", "unpaid"): lambda o, _i: o["displayFinancialStatus"] in ("PENDING", "AUTHORIZED", "EXPIRED"),
+    ("Order", "unpaid"): lambda o, _i: (
+        o["displayFinancialStatus"] in (None, "PENDING", "AUTHORIZED", "EXPIRED")
+    ),
+    ("Order", "totalOutstandingSet"): lambda o, _i: bag(build.outstanding(o), o["currencyCode"]),
     ("Order", "confirmed"): lambda _o, _i: True,
     ("Order", "subtotalLineItemsQuantity"): _quantity,
     ("Order", "currentSubtotalLineItemsQuantity"): _quantity,

@@ -86,6 +86,9 @@ def resolve_product_set(
     require_scope(info, "write_products")
     limits = {("input", "variants"): MAX_VARIANTS, ("input", "productOptions", "values"): MAX_VARIANTS}
     check_input_sizes(info, {"input": input}, limits)
+    custom = (identifier or {}).get("customId")
+    if custom is not None:
+        context_of(info).shop.definitions.require("PRODUCT", custom.get("namespace"), custom["key"])
     context = record_mutation(info)
     result = context.shop.products.product_set(input, identifier)
     errors = [error.to_graphql() for error in result.user_errors]

@@ -67,6 +67,14 @@ def update_consent(customers: CustomerStore, input: Mapping[str, Any], channel: 
             return ConsentResult(None, [UserError(("input", "customerId"), "Customer not found", "INVALID")])
         return ConsentResult(None, [UserError(None, "Customer not found", None)])
     errors = _errors(wanted, ("input", key))
+    if (
+        channel == "email"
+        and wanted["marketingState"] == "SUBSCRIBED"
+        and not wanted.get("marketingOptInLevel")
+    ):
+        # FACTS.md, "More observed on live stores", marketing consent (line 134); message ours.
+        message = "Marketing opt in level is required when subscribing"
+        errors.append(UserError(("input", key, "marketingOptInLevel"), message, "MISSING_ARGUMENT"))
     if channel == "sms" and not customer.get("phone"):
         errors.append(
             UserError(("input", key), "A phone number is required to set the SMS consent state.", "INVALID")

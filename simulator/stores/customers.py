@@ -21,12 +21,6 @@ from simulator.stores.common import UserError, gid, parse_gid, utc_timestamp
 from simulator.stores.search import FieldGetter, Term, matches, parse_query
 
 
-class CustomIdNotSupportedError(Exception):
-    """``identifier.customId`` was used; the simulator has no unique metafield definitions."""
-
-    message = "Metafield definition of type 'id' is required when using custom ids."
-
-
 @dataclass
 class SetResult:
     """Outcome of ``customerSet``: the saved customer (a copy) or the user errors."""
@@ -105,9 +99,7 @@ class CustomerStore:
     def customer_set(self, input: Mapping[str, Any], identifier: Mapping[str, Any] | None) -> SetResult:
         """Create, update or upsert a customer the way ``customerSet`` does.
 
-        Raises:
-            CustomIdNotSupportedError: When ``identifier.customId`` is used.
-
+        ``identifier.customId`` is resolved by the caller (``resolvers/customers.py``) into an id.
         """
         with self._lock:
             target, errors = self._resolve_target(input, identifier)
@@ -138,8 +130,6 @@ class CustomerStore:
                 message = "Resource matching the identifier was not found."
                 return None, [UserError(("input",), message, "NOT_FOUND")]
             return target, []
-        if "customId" in keys:
-            raise CustomIdNotSupportedError
         for key in ("email", "phone"):
             if key in keys:
                 return self._upsert_target(key, str(keys[key]), input)

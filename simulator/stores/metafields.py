@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from simulator.stores.common import UserError, gid, parse_gid, utc_timestamp
+from simulator.stores.metafield_types import BadValueError, name_errors, normalised
 
 MAX_METAFIELDS_SET = 25
 OWNER_TYPES = {
@@ -41,20 +42,6 @@ def owner_type_of(owner_id: str) -> str | None:
     """Return the ``MetafieldOwnerType`` of an owner gid, or ``None`` for unsupported owners."""
     parsed = parse_gid(owner_id)
     return OWNER_TYPES.get(parsed[0]) if parsed else None
-
-
-def value_problem(type_name: str, value: str) -> str | None:
-    """Return why ``value`` does not fit ``type_name`` (a few common types are checked), or ``None``."""
-    if type_name == "number_integer" and not value.strip().lstrip("-").isdigit():
-        return "Value must be an integer."
-    if type_name == "boolean" and value not in ("true", "false"):
-        return "Value must be true or false."
-    if type_name == "json" or type_name.startswith("list."):
-        try:
-            json.loads(value)
-        except ValueError:
-            return "Value is invalid JSON."
-    return None
 
 
 class MetafieldStore:
@@ -168,13 +155,20 @@ class MetafieldStore:
             errors.append(UserError((*here, "key"), "Key can't be blank", "BLANK"))
         if entry.get("value") is None or entry.get("value") == "":
             errors.append(UserError((*here, "value"), "Value can't be blank", "BLANK"))
+        if entry.get("namespace") is not None:
+            errors += name_errors(
+                str(entry["namespace"]), str(entry.get("key") or ""), self._app_namespace, here
+            )
+        elif entry.get("key"):
+            errors += name_errors(self._app_namespace, str(entry["key"]), self._app_namespace, here)
         type_name = entry.get("type") or (existing or {}).get("type")
         if not type_name:
             errors.append(UserError((*here, "type"), "Type can't be blank", "BLANK"))
         elif entry.get("value"):
-            problem = value_problem(str(type_name), str(entry["value"]))
-            if problem:
-                errors.append(UserError((*here, "value"), problem, "INVALID_VALUE"))
+            try:
+                normalised(str(type_name), str(entry["value"]))
+            except BadValueError as problem:
+                errors.append(UserError((*here, "value"), str(problem), "INVALID_VALUE"))
         return errors
 
     def _namespace(self, entry: Mapping[str, Any]) -> str:
@@ -202,9 +196,8 @@ class MetafieldStore:
                 "createdAt": now,
             }
         )
-        record.update(
-            type=str(entry.get("type") or record.get("type")), value=str(entry["value"]), updatedAt=now
-        )
+        type_name = str(entry.get("type") or record.get("type"))
+        record.update(type=type_name, value=normalised(type_name, str(entry["value"])), updatedAt=now)
         record["compareDigest"] = digest(record)
         return record
 

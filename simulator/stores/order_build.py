@@ -163,20 +163,35 @@ def transactions(inputs: Sequence[Mapping[str, Any]], new_id: NewId, now: str) -
     ]
 
 
-def financial_status(given: str | None, txs: Sequence[Mapping[str, Any]], total: Decimal) -> str:
-    """Return the input's status, else the one the transactions imply."""
+def financial_status(given: str | None, txs: Sequence[Mapping[str, Any]], total: Decimal) -> str | None:
+    """Return the input's status, else the one the transactions imply.
+
+    No successful transaction (none at all, or a failed authorization) leaves it ``null``: FACTS.md,
+    "More observed on live stores", order payment state (lines 126-127).
+    """
     if given:
         return given
-    if not txs:
-        return "PAID"
     ok = [t for t in txs if t["status"] == "SUCCESS"]
-    paid = sum((Decimal(t["amount"]) for t in ok if t["kind"] in ("SALE", "CAPTURE")), ZERO)
+    if not ok:
+        return None
+    paid = received(txs)
     authorized = sum((Decimal(t["amount"]) for t in ok if t["kind"] == "AUTHORIZATION"), ZERO)
     if paid and paid >= total:
         return "PAID"
     if paid:
         return "PARTIALLY_PAID"
     return "AUTHORIZED" if authorized else "PENDING"
+
+
+def received(txs: Sequence[Mapping[str, Any]]) -> Decimal:
+    """What successful sales and captures took."""
+    ok = [t for t in txs if t["status"] == "SUCCESS"]
+    return sum((Decimal(t["amount"]) for t in ok if t["kind"] in ("SALE", "CAPTURE")), ZERO)
+
+
+def outstanding(order: Mapping[str, Any]) -> Decimal:
+    """The order's total less what it received (the whole total when nothing was paid)."""
+    return max(Decimal(order["totals"]["total"]) - received(order["transactions"]), ZERO)
 
 
 def discount_codes(entry: Mapping[str, Any] | None) -> list[str]:

@@ -59,7 +59,13 @@ def _line_errors(index: int, line: Mapping[str, Any], variant: VariantLookup) ->
         )
     if line.get("variantId") is not None:
         if variant(str(line["variantId"])) is None:
-            errors.append(UserError((*here, "variantId"), "Variant not found", "INVALID"))
+            # FACTS.md, "More observed on live stores" (lines 141-142): answered on ["order"], not on
+            # the line; "Name/Title can't be blank" there is read as one message for each.
+            errors += [
+                UserError(("order",), "Order Line items is invalid", "INVALID"),
+                UserError(("order",), "Line items Name can't be blank", "INVALID"),
+                UserError(("order",), "Line items Title can't be blank", "INVALID"),
+            ]
     else:
         if not (line.get("title") or "").strip():
             errors.append(UserError((*here, "title"), "Title can't be blank", "INVALID"))

@@ -18,9 +18,11 @@ from typing import Any
 
 from simulator.stores import order_build as build
 from simulator.stores.common import UserError, gid, parse_gid, utc_timestamp
-from simulator.stores.customer_rules import check_tags
+from simulator.stores.customer_rules import check_tags, normalize_phone
 from simulator.stores.inventory import InventoryStore
 from simulator.stores.metafields import MetafieldStore
+from simulator.stores.money import decimal_string
+from simulator.stores.order_update_rules import update_errors
 
 Answer = tuple[dict[str, Any] | None, list[UserError]]
 NOT_FOUND = "Order does not exist"
@@ -51,6 +53,9 @@ class OrderUpdates:
             order = self._orders.get(_canonical(input["id"]))
             if order is None:
                 return None, [UserError(("id",), NOT_FOUND)]
+            refused = update_errors(input)
+            if refused:
+                return None, refused
             if input.get("metafields") is not None:
                 errors = self._metafields.check_inputs(order["id"], input["metafields"], ("metafields",))
                 if errors:
@@ -59,6 +64,8 @@ class OrderUpdates:
             for key in ("email", "phone", "note", "poNumber"):
                 if key in input:
                     order[key] = input[key]
+            if input.get("phone"):
+                order["phone"] = normalize_phone(str(input["phone"]))
             if "tags" in input:
                 order["tags"] = check_tags(input.get("tags"), ("tags",))[0]
             if "shippingAddress" in input:
@@ -95,12 +102,13 @@ class OrderUpdates:
             if order is None:
                 return None, [UserError(("id",), NOT_FOUND)]
             if not can_mark_as_paid(order):
-                return None, [UserError(("id",), "Order cannot be marked as paid.")]
+                # Observed: an already paid order answers this user error and still returns the order.
+                return self._touch(order), [UserError(("id",), "Order cannot be marked as paid.")]
             now = utc_timestamp()
             sale = {
                 "kind": "SALE",
                 "gateway": "manual",
-                "amountSet": {"shopMoney": {"amount": order["totals"]["total"]}},
+                "amountSet": {"shopMoney": {"amount": decimal_string(build.outstanding(order))}},
             }
             order["transactions"] += build.transactions([{**sale, "test": order["test"]}], self._new_id, now)
             order["displayFinancialStatus"] = "PAID"
@@ -114,11 +122,9 @@ class OrderUpdates:
             if order is None:
                 errors.append(UserError(("orderId",), NOT_FOUND, "NOT_FOUND"))
             elif order["cancelledAt"]:
-                errors.append(
-                    UserError(
-                        ("orderId",), "Cannot cancel an order that has already been canceled", "INVALID"
-                    )
-                )
+                # FACTS.md, "More observed on live stores", orderCancel (lines 130-131): field null.
+                message = "Cannot cancel an order that has already been canceled"
+                errors.append(UserError(None, message, "INVALID"))
             if args.get("refund") is not None and args.get("refundMethod") is not None:
                 message = "Only one of the arguments `refund` or `refund_method` is allowed."
                 errors.append(UserError(("refund",), message, "INVALID"))
@@ -163,8 +169,13 @@ class OrderUpdates:
 
 
 def can_mark_as_paid(order: Mapping[str, Any]) -> bool:
-    """Whether ``orderMarkAsPaid`` applies: not cancelled, and pending, authorized or partially paid."""
+    """Whether ``orderMarkAsPaid`` applies: not cancelled, and unpaid, pending, authorized or partly paid.
+
+    FACTS.md, "More observed on live stores" (lines 128-129): an order without transactions can be
+    marked as paid; an already paid one answers a user error.
+    """
     return not order["cancelledAt"] and order["displayFinancialStatus"] in (
+        None,
         "PENDING",
         "AUTHORIZED",
         "PARTIALLY_PAID",

@@ -81,6 +81,8 @@ def check_options(options: Sequence[Mapping[str, Any]]) -> list[UserError]:
             errors.append(UserError((*here, "name"), "Option name can't be blank", "INVALID_INPUT"))
         elif name.lower() in seen_names:
             errors.append(UserError((*here, "name"), "Duplicated option name.", "DUPLICATED_OPTION_NAME"))
+        elif " / " in name:  # FACTS.md, "More observed on live stores", productSet (line 143); wording ours
+            errors.append(UserError((*here, "name"), "Option name cannot contain ' / '.", "INVALID_INPUT"))
         seen_names.add(name.lower())
         values = [str(value.get("name") or "") for value in option.get("values") or []]
         if not values:

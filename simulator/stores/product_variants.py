@@ -8,6 +8,7 @@ A negative cost is ``INVALID_VARIANT`` (observed); the other messages are the si
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from simulator.stores.common import UserError
@@ -15,6 +16,9 @@ from simulator.stores.inventory_rules import NAMES
 from simulator.stores.money import money_string, parse_decimal
 
 INVALID_VARIANT = "INVALID_VARIANT"
+# FACTS.md, "More observed on live stores" (line 144): variant cost has an upper bound ("Cost per
+# item..."); the bound and the rest of the message are a guess.
+MAX_COST = Decimal("1000000000000000")
 
 
 def check_variant_fields(
@@ -31,6 +35,9 @@ def check_variant_fields(
             cost = parse_decimal(item["cost"])
             if cost is None or cost < 0:
                 message = "Cost must be greater than or equal to 0"
+                errors.append(UserError((*here, "inventoryItem", "cost"), message, INVALID_VARIANT))
+            elif cost >= MAX_COST:
+                message = f"Cost per item must be less than {MAX_COST}"
                 errors.append(UserError((*here, "inventoryItem", "cost"), message, INVALID_VARIANT))
         for q_index, quantity in enumerate(entry.get("inventoryQuantities") or []):
             where = (*here, "inventoryQuantities", str(q_index))

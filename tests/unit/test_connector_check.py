@@ -68,10 +68,11 @@ def test_missing_scope_names_scope_and_resource():
     assert "granted: read_customers, write_products" in message
 
 
-def test_unknown_api_version_is_told_apart_from_an_unknown_shop():
+def test_an_old_api_version_is_answered_with_a_warning_not_refused():
+    """FACTS.md: Shopify serves the oldest supported version instead of a retired one (the simulator too)."""
     ok, message = run_check(state(), api_version="2025-01")
-    assert not ok
-    assert message.startswith("API version 2025-01 is not available") and "2026-07" in message
+    assert ok
+    assert "API version 2025-01 is no longer served: Shopify answered with 2026-04" in message
 
 
 def test_unknown_shop():
@@ -102,18 +103,21 @@ def test_unreachable_shop():
 
 
 def test_a_version_shopify_no_longer_serves():
+    scopes = ("write_customers", "write_products", "write_orders", "write_inventory", "read_locations")
+    granted = [{"handle": s} for s in scopes]
+
     async def graphql(request):
         # Shopify serves its oldest supported version instead of a retired one, and says so in a header.
         return web.json_response(
-            {"data": {"shop": {"name": "Acme"}, "currentAppInstallation": {"accessScopes": []}}},
+            {"data": {"shop": {"name": "Acme"}, "currentAppInstallation": {"accessScopes": granted}}},
             headers={"X-Shopify-API-Version": "2025-10"},
         )
 
     app = web.Application()
     app.router.add_post("/store/acme/admin/api/{version}/graphql.json", graphql)
     ok, message = run_check(app, api_version="2025-04")
-    assert not ok
-    assert "API version 2025-04 is not served" in message and "answered with 2025-10" in message
+    assert ok
+    assert "warning: API version 2025-04 is no longer served: Shopify answered with 2025-10" in message
 
 
 def test_a_redirect_is_not_followed():

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.unit.test_simulator_harness import SHOP, customer_set, graphql, make_state
+from tests.unit.test_simulator_harness import SHOP, customer_set, graphql, make_state, post, run
 
 
 def only_error(payload):
@@ -209,6 +209,31 @@ def test_custom_id_identifier_is_a_top_level_not_found():
     assert answer.cost["actualQueryCost"] == 10
 
 
+def test_custom_id_upserts_once_a_unique_definition_exists():
+    """FACTS.md: customerSet by customId works only with a unique metafield definition (control API)."""
+    state = make_state()
+    custom = {"namespace": "erp", "key": "id", "value": "C-1"}
+
+    async def scenario(client):
+        async with client.post(
+            f"/_simulator/shops/{SHOP}/metafield-definitions",
+            json={"ownerType": "CUSTOMER", "namespace": "erp", "key": "id"},
+        ) as response:
+            assert response.status == 201
+        answers = []
+        for input in ({"email": "a@example.com"}, {"firstName": "Renamed"}):
+            answer = await post(client, "customer_set", {"input": input, "identifier": {"customId": custom}})
+            answers.append(answer.data["customerSet"])
+        return answers
+
+    first, second = run(state, scenario)
+    assert first["userErrors"] == [] and second["userErrors"] == []
+    assert second["customer"]["id"] == first["customer"]["id"]
+    assert len(state.shop(SHOP).customers.all()) == 1
+    stored = state.shop(SHOP).metafields.get(first["customer"]["id"], "erp", "id")
+    assert (stored["type"], stored["value"]) == ("id", "C-1")
+
+
 @pytest.mark.parametrize(
     ("input", "expected"),
     [
@@ -296,7 +321,7 @@ def test_several_field_errors_come_together():
 
 def test_user_errors_cost_only_the_mutation():
     answer = graphql(make_state(), "customer_set_addresses", {"input": {"email": "nope"}})
-    assert answer.cost["requestedQueryCost"] == 18
+    assert answer.cost["requestedQueryCost"] == 16  # 10 + 1 + (2 + 3 x 1)
     assert answer.cost["actualQueryCost"] == 10
     assert answer.cost["throttleStatus"]["currentlyAvailable"] == 1990
 

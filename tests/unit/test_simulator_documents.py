@@ -87,7 +87,9 @@ DOCUMENTS = {
     "nodes": "query Nodes($ids: [ID!]!) { nodes(ids: $ids) { id } }",
     "expensive": """
         query Expensive {
-          customers(first: 250) { nodes { id addressesV2(first: 10) { nodes { id } } } }
+          products(first: 250) { nodes { variants(first: 250) { nodes {
+            inventoryItem { inventoryLevels(first: 250) { nodes { id } } }
+          } } } }
         }""",
     "skip_include": """
         query Q($skip: Boolean!) {
@@ -126,6 +128,7 @@ ORDER_FIELDS = """
     billingAddress { address1 city }
     customAttributes { key value }
     totalPriceSet { shopMoney { amount currencyCode } }
+    totalOutstandingSet { shopMoney { amount } }
     subtotalPriceSet { shopMoney { amount } }
     totalTaxSet { shopMoney { amount } }
     totalShippingPriceSet { shopMoney { amount } }

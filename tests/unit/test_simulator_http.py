@@ -57,8 +57,10 @@ def test_revoked_token_is_401():
     assert state.stats()["by_status"] == {"401": 1}
 
 
-@pytest.mark.parametrize(("shop", "version"), [("nope", "2026-07"), (SHOP, "2025-01"), (SHOP, "unstable")])
-def test_unknown_shop_or_version_is_404(shop, version):
+@pytest.mark.parametrize(
+    ("shop", "version"), [("nope", "2026-07"), (SHOP, "2025-13"), (SHOP, "unstable"), (SHOP, "2027-01")]
+)
+def test_unknown_shop_or_path_is_404(shop, version):
     answer = graphql(make_state(), "shop", shop=shop, version=version)
     assert (answer.status, answer.body) == (404, {"errors": "Not Found"})
 
@@ -68,6 +70,15 @@ def test_served_versions(version):
     answer = graphql(make_state(), "shop", version=version)
     assert answer.status == 200
     assert answer.headers["X-Shopify-API-Version"] == version
+
+
+@pytest.mark.parametrize("version", ["2025-01", "2024-10", "2026-01"])
+def test_an_unsupported_old_version_falls_forward(version):
+    """FACTS.md: 2025-01 in mid-2026 was answered normally, by the oldest supported version."""
+    answer = graphql(make_state(), "shop", version=version)
+    assert answer.status == 200
+    assert answer.body["data"]["shop"]
+    assert answer.headers["X-Shopify-API-Version"] == "2026-04"
 
 
 @pytest.mark.parametrize(

@@ -200,6 +200,7 @@ def test_email_consent_errors_as_observed():
             "customerId": customer,
             "emailMarketingConsent": {
                 "marketingState": "SUBSCRIBED",
+                "marketingOptInLevel": "SINGLE_OPT_IN",
                 "consentUpdatedAt": "2999-01-01T00:00:00Z",
             },
         },
@@ -280,12 +281,41 @@ def test_sms_consent_and_its_errors():
 def test_email_consent_for_a_customer_without_email_changes_nothing():
     state = make_state()
     customer = customer_set(state, {"phone": "+14155550100", "firstName": "P"})["customer"]["id"]
+    subscribed = {"marketingState": "SUBSCRIBED", "marketingOptInLevel": "SINGLE_OPT_IN"}
     payload = consent(
-        state,
-        "email_consent",
-        {"customerId": customer, "emailMarketingConsent": {"marketingState": "SUBSCRIBED"}},
+        state, "email_consent", {"customerId": customer, "emailMarketingConsent": subscribed}
     ).data
     assert payload["customerEmailMarketingConsentUpdate"] == {
         "customer": {"id": customer, "defaultEmailAddress": None},
         "userErrors": [],
     }
+
+
+def test_subscribed_email_consent_needs_an_opt_in_level():
+    """FACTS.md: SUBSCRIBED email consent without marketingOptInLevel is MISSING_ARGUMENT on that field."""
+    state = make_state()
+    customer = customer_set(state, {"email": "ada@example.com"})["customer"]["id"]
+    answer = consent(
+        state,
+        "email_consent",
+        {"customerId": customer, "emailMarketingConsent": {"marketingState": "SUBSCRIBED"}},
+    ).data["customerEmailMarketingConsentUpdate"]
+    [error] = answer["userErrors"]
+    assert (error["field"], error["code"]) == (
+        ["input", "emailMarketingConsent", "marketingOptInLevel"],
+        "MISSING_ARGUMENT",
+    )
+    assert answer["customer"]["defaultEmailAddress"]["marketingState"] == "NOT_SUBSCRIBED"
+
+
+@pytest.mark.parametrize("state_input", ["NOT_SUBSCRIBED", "REDACTED"])
+@pytest.mark.parametrize("document", ["email_consent", "sms_consent"])
+def test_states_only_shopify_sets_are_refused(state_input, document):
+    """FACTS.md: NOT_SUBSCRIBED and REDACTED are not input states (top-level INVALID)."""
+    state = make_state()
+    customer = customer_set(state, {"email": "ada@example.com", "phone": "+14155550100"})["customer"]["id"]
+    key = "emailMarketingConsent" if document == "email_consent" else "smsMarketingConsent"
+    answer = consent(state, document, {"customerId": customer, key: {"marketingState": state_input}})
+    [top] = answer.body["errors"]
+    assert top["message"] == f"Cannot specify {state_input} as a marketing state input"
+    assert top["extensions"] == {"code": "INVALID"}

@@ -159,6 +159,9 @@ def test_handle_identifier_needs_the_same_handle_in_the_input():
 def test_upsert_by_custom_id_metafield():
     state = make_state()
     custom = {"namespace": "custom", "key": "ext_id", "value": "E-1"}
+    undefined = call(state, "product_set", {"input": TEE, "identifier": {"customId": custom}}).body
+    assert undefined["errors"][0]["extensions"] == {"code": "NOT_FOUND"}  # no unique definition yet
+    state.shop(SHOP).definitions.add("PRODUCT", "custom", "ext_id")
     first = created(state, TEE, {"customId": custom})
     second = created(state, {"title": "Renamed"}, {"customId": custom})
     assert second["id"] == first["id"] and second["title"] == "Renamed"
@@ -268,6 +271,14 @@ def test_too_long_texts_as_observed():
             {"variants": [size_variant("S", inventoryItem={"cost": "-1"})]},
             (["input", "variants", "0", "inventoryItem", "cost"], "INVALID_VARIANT"),
         ),
+        (  # FACTS.md: variant cost has an upper bound
+            {"variants": [size_variant("S", inventoryItem={"cost": "1000000000000000"})]},
+            (["input", "variants", "0", "inventoryItem", "cost"], "INVALID_VARIANT"),
+        ),
+        (  # FACTS.md: " / " in an option name is refused
+            {"productOptions": [{"name": "Size / Fit", "values": [{"name": "S"}]}]},
+            (["input", "productOptions", "0", "name"], "INVALID_INPUT"),
+        ),
         (
             {"variants": [size_variant("S", price="ten")]},
             (["input", "variants", "0", "price"], "INVALID_VARIANT"),
@@ -346,7 +357,16 @@ def test_2048_variants_are_accepted_and_2049_rejected():
         ["productSet", "input", "variants"],
         {"code": "MAX_INPUT_SIZE_EXCEEDED"},
     )
-    assert rejected["data"] == {"productSet": None}
+    # FACTS.md: over the size limits, a top-level error with no data key and actualQueryCost null;
+    # 2,049 variants were requested at 420 (10 + 0.2 per variant).
+    assert "data" not in rejected
+    assert (
+        rejected["extensions"]["cost"]["requestedQueryCost"],
+        rejected["extensions"]["cost"]["actualQueryCost"],
+    ) == (
+        420,
+        None,
+    )
 
 
 def test_more_than_250_tags_is_an_input_size_error():

@@ -21,12 +21,16 @@ class Reason(BaseModel):
         field: Path of the offending field, when known (``addresses.0.zip``).
         message: What is wrong, in words.
         code: Shopify's error code, when it gave one.
+        gid: What Shopify holds already when a follow-up mutation failed after the main write.
+        step: That follow-up mutation (``metafieldsSet``, ``orderCancel``, ...).
     """
 
     category: str
     field: str | None = None
     message: str
     code: str | None = None
+    gid: str | None = None
+    step: str | None = None
 
 
 class DeadLetter(BaseModel):

@@ -10,6 +10,7 @@ from typing import Any
 import aiohttp
 
 from settings.shops import ShopConfig
+from worker.api_versions import fallen_forward
 from worker.client import ShopifyClient
 from worker.credentials.provider import TokenProvider
 from worker.credentials.scopes import SCOPES_BY_RESOURCE, missing_scopes, scope_advice
@@ -31,6 +32,7 @@ class ShopAuthStatus:
         granted: Scopes the token holds (``currentAppInstallation.accessScopes``); None when not checked.
         problem: Why the scopes could not be checked, or why there is no token.
         missing: Resource -> scopes it needs that the token lacks (only checked resources).
+        version_warning: Set when Shopify served another API version than the configured one.
     """
 
     shop: str
@@ -40,6 +42,7 @@ class ShopAuthStatus:
     granted: tuple[str, ...] | None = None
     problem: str | None = None
     missing: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    version_warning: str | None = None
 
     def advice(self) -> str | None:
         """What to do about missing scopes, or None."""
@@ -61,6 +64,7 @@ class ShopAuthStatus:
                 for resource, needs in SCOPES_BY_RESOURCE.items()
             },
             "problem": self.problem,
+            "api_version_warning": self.version_warning,
             "advice": self.advice(),
         }
 
@@ -71,6 +75,8 @@ class ShopAuthStatus:
             lines.append(f"  refresh token {expiry_text(self.refresh_token_expires_at, now)}")
         if self.problem:
             lines.append(f"  {self.problem}")
+        if self.version_warning:
+            lines.append(f"  warning: {self.version_warning}")
         if self.granted is not None:
             lines.append(f"  scopes granted: {', '.join(self.granted) or 'none'}")
             for resource, needs in SCOPES_BY_RESOURCE.items():
@@ -121,6 +127,7 @@ async def check_shop(
         if renewed is not None:
             status.expires_at = renewed.expires_at
             status.refresh_token_expires_at = renewed.refresh_token_expires_at
+    status.version_warning = fallen_forward(shop.api_version, result.api_version)
     installation = result.data.get("currentAppInstallation") or {}
     status.granted = tuple(str(s.get("handle")) for s in installation.get("accessScopes") or ())
     for resource, needs in SCOPES_BY_RESOURCE.items():

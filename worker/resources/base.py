@@ -21,7 +21,7 @@ from worker.client import GraphQLResult
 from worker.contract.deadletters import Reason
 from worker.errors import ServerError, UserError, UserErrorsError
 from worker.lookups import LookupCache
-from worker.packing import packed_document, packed_variables, unpacked
+from worker.packing import alias, packed_document, packed_variables, unpacked
 from worker.resources.blanks import (
     BadJsonText,
     clean_fields,
@@ -241,21 +241,19 @@ class SingleMutationResource(Resource[ModelT]):
         variables = packed_variables([self.build_variables(record) for record in records])
         result = await send(document, variables, cost=cost)
         answers = unpacked(result.data, self.payload_field, len(records))
-        return [mutation_result(answer, self.payload_field, self.object_field) for answer in answers]
+        failed = result.alias_errors or {}
+        return [
+            _alias_failure(failed[alias(i)], self.payload_field)
+            if alias(i) in failed
+            else mutation_result(answer, self.payload_field, self.object_field)
+            for i, answer in enumerate(answers)
+        ]
 
 
-async def send_in_turn(steps: list[tuple[str, str, dict[str, Any]]], send: Send) -> UserErrorsError | None:
-    """Send ``(document, payload field, variables)`` mutations one after another.
-
-    Returns:
-        The userErrors of the first mutation that answers with some (the rest are not sent), or None.
-    """
-    for document, payload_field, variables in steps:
-        answer = await send(document, variables)
-        errors = payload_errors(answer.data, payload_field)
-        if errors:
-            return user_errors(errors, payload_field)
-    return None
+def _alias_failure(message: str, payload_field: str) -> UserErrorsError:
+    """One alias of a pack failed on its own (a top-level error on its path): only its record fails."""
+    error = UserError((), message)
+    return UserErrorsError(f"{payload_field}: {message}", user_errors=(error,))
 
 
 def payload_errors(data: Mapping[str, Any], payload_field: str) -> tuple[UserError, ...]:

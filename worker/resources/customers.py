@@ -12,14 +12,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator
 
-from worker.resources.base import (
-    RecordResult,
-    Send,
-    ShopifyInput,
-    SingleMutationResource,
-    WriteContext,
-    send_in_turn,
-)
+from worker.resources.base import RecordResult, Send, ShopifyInput, SingleMutationResource, WriteContext
+from worker.resources.follow_ups import Step, send_steps
 from worker.resources.shared_models import CustomId, MailingAddress, Metafield
 from worker.resources.types import Boolean, DateTime, Name, Tags
 
@@ -27,14 +21,22 @@ from worker.resources.types import Boolean, DateTime, Name, Tags
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _E164ISH = re.compile(r"^\+?[0-9 ()\-.]{7,20}$")
 METAFIELDS_PER_CALL = 25
+# States Shopify reports but refuses as input ("Cannot specify NOT_SUBSCRIBED as a marketing state
+# input", FACTS.md): a warehouse that holds them has nothing to set, so no consent mutation is sent.
+REPORTED_ONLY_STATES = frozenset({"NOT_SUBSCRIBED", "REDACTED"})
 
 
 class MarketingConsent(ShopifyInput):
     """Email or SMS marketing consent."""
 
-    marketing_state: Literal["NOT_SUBSCRIBED", "PENDING", "SUBSCRIBED", "UNSUBSCRIBED"]
+    marketing_state: Literal["NOT_SUBSCRIBED", "PENDING", "SUBSCRIBED", "UNSUBSCRIBED", "REDACTED"]
     marketing_opt_in_level: Literal["SINGLE_OPT_IN", "CONFIRMED_OPT_IN", "UNKNOWN"] | None = None
     consent_updated_at: DateTime | None = None
+
+    @property
+    def settable(self) -> bool:
+        """Whether Shopify accepts this state as input."""
+        return self.marketing_state not in REPORTED_ONLY_STATES
 
 
 class CustomerRecord(ShopifyInput):
@@ -54,6 +56,17 @@ class CustomerRecord(ShopifyInput):
     email_marketing_consent: MarketingConsent | None = None
     sms_marketing_consent: MarketingConsent | None = None
     metafields: list[Metafield] = Field(default_factory=list, max_length=250)
+
+    @field_validator("email_marketing_consent")
+    @classmethod
+    def _subscribed_email_has_opt_in_level(cls, value: MarketingConsent | None) -> MarketingConsent | None:
+        """Shopify answers MISSING_ARGUMENT after the customer is written; say it before anything is sent."""
+        if value and value.marketing_state == "SUBSCRIBED" and value.marketing_opt_in_level is None:
+            raise ValueError(
+                "marketingOptInLevel is required when marketingState is SUBSCRIBED "
+                "(SINGLE_OPT_IN, CONFIRMED_OPT_IN or UNKNOWN)"
+            )
+        return value
 
     @field_validator("email")
     @classmethod
@@ -155,17 +168,17 @@ class Customers(SingleMutationResource[CustomerRecord]):
         ]
 
     async def _follow_ups(self, record: CustomerRecord, gid: str, send: Send) -> RecordResult:
-        follow_ups: list[tuple[str, str, dict[str, Any]]] = []
-        if record.email_marketing_consent:
+        steps: list[Step] = []
+        if record.email_marketing_consent and record.email_marketing_consent.settable:
             consent = record.email_marketing_consent.model_dump(by_alias=True, exclude_none=True)
             variables = {"input": {"customerId": gid, "emailMarketingConsent": consent}}
-            follow_ups.append((EMAIL_CONSENT, "customerEmailMarketingConsentUpdate", variables))
-        if record.sms_marketing_consent:
+            steps.append(Step(EMAIL_CONSENT, "customerEmailMarketingConsentUpdate", variables))
+        if record.sms_marketing_consent and record.sms_marketing_consent.settable:
             consent = record.sms_marketing_consent.model_dump(by_alias=True, exclude_none=True)
             variables = {"input": {"customerId": gid, "smsMarketingConsent": consent}}
-            follow_ups.append((SMS_CONSENT, "customerSmsMarketingConsentUpdate", variables))
+            steps.append(Step(SMS_CONSENT, "customerSmsMarketingConsentUpdate", variables))
         for start in range(0, len(record.metafields), METAFIELDS_PER_CALL):
             chunk = record.metafields[start : start + METAFIELDS_PER_CALL]
             entries = [{"ownerId": gid, **m.model_dump(by_alias=True)} for m in chunk]
-            follow_ups.append((METAFIELDS_SET, "metafieldsSet", {"metafields": entries}))
-        return await send_in_turn(follow_ups, send) or gid
+            steps.append(Step(METAFIELDS_SET, "metafieldsSet", {"metafields": entries}, index_offset=start))
+        return await send_steps(steps, send, gid) or gid

@@ -1,4 +1,10 @@
-"""The ``orderCreate`` input of a mapped order: lines matched to variants by SKU, money in its currency."""
+"""The ``orderCreate`` input of a mapped order: lines matched to variants by SKU, money in its currency.
+
+SKUs are resolved through the shared lookup cache. Shopify answers an order whose line names a
+variant that no longer exists on ``["order"]`` ("Order Line items is invalid", FACTS.md), not on the
+line, so a cached SKU -> variant entry cannot be blamed one by one: every cached SKU of the order is
+dropped, the way inventory drops a stale item, and the next attempt looks them up again.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +18,27 @@ from worker.resources.shopify_ids import variants_by_sku
 
 LINE_FIELDS = {"title", "sku", "requires_shipping", "taxable"}
 Money = Callable[[str], dict[str, Any]]
+
+
+def forget_stale_skus(record: OrderRecord, errors: tuple[UserError, ...], ctx: WriteContext) -> bool:
+    """Drop the cached variants of the order's SKUs when Shopify refused its line items.
+
+    Returns:
+        True when a cached entry was dropped (a fresh lookup may succeed).
+    """
+    if ctx.lookups is None or not any(_about_lines(e) for e in errors):
+        return False
+    skus = [line.sku for line in record.line_items if line.sku and not line.variant_id]
+    cached = ctx.lookups.get_many(ctx.shop, "sku", skus)
+    for sku in cached:
+        ctx.lookups.forget(ctx.shop, "sku", sku)
+    return bool(cached)
+
+
+def _about_lines(error: UserError) -> bool:
+    if error.field[:2] == ("order", "lineItems"):
+        return True
+    return error.field == ("order",) and "line items" in error.message.lower()
 
 
 async def create_variables(

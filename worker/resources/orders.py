@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from worker.errors import UserError
+from worker.errors import StaleLookupError, UserError
 from worker.resources.base import (
     RecordResult,
     Resource,
@@ -30,7 +30,7 @@ from worker.resources.order_documents import (
     ORDER_UPDATE,
 )
 from worker.resources.order_guard import create_once, existing_order
-from worker.resources.order_input import create_variables
+from worker.resources.order_input import create_variables, forget_stale_skus
 from worker.resources.order_models import OrderRecord
 from worker.resources.order_statuses import apply_statuses
 from worker.resources.shopify_ids import DOCUMENTS as LOOKUP_DOCUMENTS
@@ -90,6 +90,8 @@ class Orders(Resource[OrderRecord]):
             result = await create_once(source_id, variables, send, ctx)
             created = mutation_result(result.data, "orderCreate", "order")
             if not isinstance(created, str):
+                if forget_stale_skus(record, created.user_errors, ctx):
+                    raise StaleLookupError(f"order {source_id!r} named a variant that is gone; looking it up again")
                 return [created]
             order = (result.data.get("orderCreate") or {}).get("order") or {"id": created}
         else:

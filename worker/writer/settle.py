@@ -12,7 +12,7 @@ from worker.contract.deadletters import Reason
 from worker.contract.envelopes import RecordEnvelope
 from worker.contract.pauses import ShopPauses
 from worker.contract.recorder import OutcomeRecorder
-from worker.errors import RetryableError, ShopifyError, ThrottledError, UserErrorsError
+from worker.errors import FollowUpFailedError, RetryableError, ShopifyError, ThrottledError, UserErrorsError
 from worker.retry import Action, RetryPolicy, decide
 from worker.writer.outcome import BatchOutcome, Deferred
 from worker.writer.units import Unit
@@ -101,6 +101,8 @@ def failure_reason(err: ShopifyError) -> Reason:
             field=".".join(first.field) or None,
             message="; ".join(f"{'.'.join(e.field) or '(record)'}: {e.message}" for e in err.user_errors),
             code=first.code,
+            gid=err.gid or None if isinstance(err, FollowUpFailedError) else None,
+            step=err.step or None if isinstance(err, FollowUpFailedError) else None,
         )
     category = "retries_exhausted" if isinstance(err, RetryableError) else err.category
     return Reason(category=category, message=str(err), code=err.code)
