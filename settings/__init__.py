@@ -1,6 +1,7 @@
 """Configuration: process settings from the environment and the per-shop TOML file."""
 
-from settings.app import ENV_PREFIX, AppSettings, SettingsError, env_name, load_app_settings
+from settings.app import AppSettings, load_app_settings
+from settings.env import ENV_PREFIX, SettingsError, env_name
 from settings.shops import (
     DEFAULT_API_VERSION,
     ShopConfig,

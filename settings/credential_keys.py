@@ -10,7 +10,8 @@ from typing import Annotated
 
 from cryptography.fernet import Fernet
 from pydantic import AfterValidator, SecretStr
-from pydantic_core import PydanticCustomError
+
+from settings.env import problem
 
 KEY_VARIABLE = "SHOPIFY_SYNC_CREDENTIALS_KEY"
 KEY_FILE_VARIABLE = "SHOPIFY_SYNC_CREDENTIALS_KEY_FILE"
@@ -52,7 +53,7 @@ def _valid(value: SecretStr | None) -> SecretStr | None:
             parse_keys(value.get_secret_value(), KEY_VARIABLE)
         except ValueError as exc:
             # The settings' own error type: the message already names the variable.
-            raise PydanticCustomError("shopify_sync_setting", "{text}", {"text": str(exc)}) from None
+            raise problem(str(exc)) from None
     return value
 
 

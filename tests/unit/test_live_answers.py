@@ -15,17 +15,17 @@ import fakeredis
 from worker.batch import BatchWriter
 from worker.client import GraphQLResult
 from worker.contract.deadletters import DeadLetterStore
+from worker.contract.envelopes import RecordEnvelope
+from worker.contract.keys import Keys
+from worker.contract.pauses import ShopPauses
+from worker.contract.recorder import OutcomeRecorder
+from worker.contract.tracking import SyncTracker
 from worker.errors import alias_errors, classify
 from worker.gateway import ShopGateway
-from worker.contract.keys import Keys
 from worker.lookups import LookupCache
-from worker.contract.pauses import ShopPauses
 from worker.ratelimit import ShopLimiter
-from worker.contract.recorder import OutcomeRecorder
-from worker.contract.envelopes import RecordEnvelope
 from worker.resources import get_resource
 from worker.retry import RetryPolicy
-from worker.contract.tracking import SyncTracker
 
 STATUS = {"maximumAvailable": 2000.0, "currentlyAvailable": 1990.0, "restoreRate": 100.0}
 CUSTOMER = "gid://shopify/Customer/7"

@@ -100,36 +100,28 @@ def test_secrets_are_hidden_from_repr(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize(
     ("env", "message"),
     [
-        ({"SHOPIFY_SYNC_BATCH_SIZE": "0"}, "SHOPIFY_SYNC_BATCH_SIZE must be between 1 and 250, got 0"),
-        ({"SHOPIFY_SYNC_BATCH_SIZE": "251"}, "SHOPIFY_SYNC_BATCH_SIZE must be between 1 and 250, got 251"),
+        ({"SHOPIFY_SYNC_BATCH_SIZE": "0"}, "SHOPIFY_SYNC_BATCH_SIZE must be >= 1, got 0"),
+        ({"SHOPIFY_SYNC_BATCH_SIZE": "251"}, "SHOPIFY_SYNC_BATCH_SIZE must be <= 250, got 251"),
         (
             {"SHOPIFY_SYNC_BATCH_SIZE": "ten"},
             "SHOPIFY_SYNC_BATCH_SIZE: Input should be a valid integer, unable to parse string as an integer",
         ),
-        ({"SHOPIFY_SYNC_MAX_ATTEMPTS": "0"}, "SHOPIFY_SYNC_MAX_ATTEMPTS must be at least 1, got 0"),
-        (
-            {"SHOPIFY_SYNC_MAPPING_PROCESSES": "-1"},
-            "SHOPIFY_SYNC_MAPPING_PROCESSES must be between 0 and 64, got -1",
-        ),
+        ({"SHOPIFY_SYNC_MAX_ATTEMPTS": "0"}, "SHOPIFY_SYNC_MAX_ATTEMPTS must be >= 1, got 0"),
+        ({"SHOPIFY_SYNC_MAPPING_PROCESSES": "-1"}, "SHOPIFY_SYNC_MAPPING_PROCESSES must be >= 0, got -1"),
+        ({"SHOPIFY_SYNC_MAPPING_PROCESSES": "65"}, "SHOPIFY_SYNC_MAPPING_PROCESSES must be <= 64, got 65"),
         (
             {"SHOPIFY_SYNC_REQUESTS_IN_FLIGHT_PER_TASK": "33"},
-            "SHOPIFY_SYNC_REQUESTS_IN_FLIGHT_PER_TASK must be between 1 and 32, got 33",
+            "SHOPIFY_SYNC_REQUESTS_IN_FLIGHT_PER_TASK must be <= 32, got 33",
         ),
-        (
-            {"SHOPIFY_SYNC_BASE_BACKOFF_S": "0"},
-            "SHOPIFY_SYNC_BASE_BACKOFF_S must be a positive number of seconds, got 0.0",
-        ),
+        ({"SHOPIFY_SYNC_BASE_BACKOFF_S": "0"}, "SHOPIFY_SYNC_BASE_BACKOFF_S must be > 0, got 0"),
         (
             {"SHOPIFY_SYNC_REQUEST_TIMEOUT_S": "nan"},
-            "SHOPIFY_SYNC_REQUEST_TIMEOUT_S must be a positive number of seconds, got nan",
+            "SHOPIFY_SYNC_REQUEST_TIMEOUT_S must be a finite number, got nan",
         ),
-        (
-            {"SHOPIFY_SYNC_MAX_INLINE_WAIT_S": "-1"},
-            "SHOPIFY_SYNC_MAX_INLINE_WAIT_S must be a number of seconds >= 0, got -1.0",
-        ),
+        ({"SHOPIFY_SYNC_MAX_INLINE_WAIT_S": "-1"}, "SHOPIFY_SYNC_MAX_INLINE_WAIT_S must be >= 0, got -1"),
         (
             {"SHOPIFY_SYNC_BROKER_VISIBILITY_TIMEOUT_S": "0"},
-            "SHOPIFY_SYNC_BROKER_VISIBILITY_TIMEOUT_S must be positive, got 0",
+            "SHOPIFY_SYNC_BROKER_VISIBILITY_TIMEOUT_S must be > 0, got 0",
         ),
         (
             {"SHOPIFY_SYNC_LOG_LEVEL": "verbose"},
@@ -175,8 +167,8 @@ def test_visibility_timeout_must_exceed_ten_longest_waits(monkeypatch: pytest.Mo
 def test_every_problem_gets_its_own_line_and_no_chained_error(monkeypatch: pytest.MonkeyPatch) -> None:
     error = load_error(monkeypatch, SHOPIFY_SYNC_BATCH_SIZE="0", SHOPIFY_SYNC_MAX_ATTEMPTS="0")
     assert error.problems == [
-        "SHOPIFY_SYNC_BATCH_SIZE must be between 1 and 250, got 0",
-        "SHOPIFY_SYNC_MAX_ATTEMPTS must be at least 1, got 0",
+        "SHOPIFY_SYNC_BATCH_SIZE must be >= 1, got 0",
+        "SHOPIFY_SYNC_MAX_ATTEMPTS must be >= 1, got 0",
     ]
     assert str(error) == "\n".join(error.problems)
     assert error.__context__ is None

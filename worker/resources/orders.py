@@ -91,7 +91,9 @@ class Orders(Resource[OrderRecord]):
             created = mutation_result(result.data, "orderCreate", "order")
             if not isinstance(created, str):
                 if forget_stale_skus(record, created.user_errors, ctx):
-                    raise StaleLookupError(f"order {source_id!r} named a variant that is gone; looking it up again")
+                    raise StaleLookupError(
+                        f"order {source_id!r} named a variant that is gone; looking it up again"
+                    )
                 return [created]
             order = (result.data.get("orderCreate") or {}).get("order") or {"id": created}
         else:
