@@ -22,6 +22,10 @@ from worker.contract.keys import Keys
 
 log = logging.getLogger(__name__)
 
+# A request rides out a Redis restart this long, then answers 503 ("send again") well within the caller's
+# read timeout.
+REQUEST_RIDE_OUT_S = 5.0
+
 
 def create_app(producer: Producer, *, bearer_token: str) -> web.Application:
     """The application: records intake, sync status, health; every route but health needs the token."""
@@ -41,7 +45,9 @@ def producer_for(settings: AppSettings, shops: ShopsConfig, client: redis.Redis)
     return Producer(
         shops=shops,
         client=client,
-        pipeline=RecordPipeline(client, Keys(settings.key_prefix), batch_size=settings.batch_size),
+        pipeline=RecordPipeline(
+            client, Keys(settings.key_prefix), batch_size=settings.batch_size, ride_out_s=REQUEST_RIDE_OUT_S
+        ),
         max_body_bytes=settings.http_max_body_bytes,
     )
 

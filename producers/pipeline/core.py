@@ -20,7 +20,7 @@ from producers.pipeline.wait import ProgressCallback, Settled, wait_until_settle
 from worker.contract.deadletters import DeadLetterStore
 from worker.contract.enqueue import Enqueue, enqueue_batch
 from worker.contract.keys import Keys
-from worker.contract.outages import until_redis_answers
+from worker.contract.outages import RIDE_OUT_S, until_redis_answers
 from worker.contract.pauses import ShopPauses
 from worker.contract.tracking import SyncCounts, SyncTracker
 
@@ -38,20 +38,24 @@ class RecordPipeline:
         batch_size: int,
         enqueue: Enqueue = enqueue_batch,
         recover_lost: bool = False,
+        ride_out_s: float = RIDE_OUT_S,
     ) -> None:
         """A pipeline over ``client``.
 
         With ``recover_lost`` (a Redis broker, and a producer that waits for its records), what was
         published is kept, and ``wait`` sends again the records of a task the broker lost
-        (``producers.pipeline.recovery``).
+        (``producers.pipeline.recovery``). Redis restarts are ridden out for up to ``ride_out_s``; a
+        caller that must answer sooner (an HTTP request) gives less.
         """
         self.redis = client
         self.keys = keys
         self.tracker = SyncTracker(client, keys)
         self.dead_letters = DeadLetterStore(client, keys)
         self.pauses = ShopPauses(client, keys)
-        self.intake = Intake(client, keys, self.tracker, self.dead_letters)
-        self.publisher = Publisher(enqueue, batch_size=batch_size, keep_sent=recover_lost)
+        self.intake = Intake(client, keys, self.tracker, self.dead_letters, ride_out_s=ride_out_s)
+        self.publisher = Publisher(
+            enqueue, batch_size=batch_size, keep_sent=recover_lost, ride_out_s=ride_out_s
+        )
 
     def submit(
         self,

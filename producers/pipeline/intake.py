@@ -12,7 +12,7 @@ import redis
 from worker.contract.deadletters import DeadLetterStore, Reason
 from worker.contract.envelopes import RecordEnvelope
 from worker.contract.keys import Keys
-from worker.contract.outages import until_redis_answers
+from worker.contract.outages import RIDE_OUT_S, until_redis_answers
 from worker.contract.recorder import OutcomeRecorder
 from worker.contract.tracking import SyncTracker
 
@@ -60,11 +60,20 @@ class Submission:
 class Intake:
     """Takes records into a sync's accounts; every Redis step rides out a restart."""
 
-    def __init__(self, client: redis.Redis, keys: Keys, tracker: SyncTracker, dead_letters: DeadLetterStore):
+    def __init__(
+        self,
+        client: redis.Redis,
+        keys: Keys,
+        tracker: SyncTracker,
+        dead_letters: DeadLetterStore,
+        *,
+        ride_out_s: float = RIDE_OUT_S,
+    ) -> None:
         self._redis = client
         self._keys = keys
         self._tracker = tracker
         self._dead_letters = dead_letters
+        self._ride_out_s = ride_out_s
 
     def admit(
         self,
@@ -100,7 +109,8 @@ class Intake:
             resource=target.resource,
         )
         for bad in result.invalid:
-            until_redis_answers(partial(recorder.dead_letter, bad.record, bad.reason))
+            dead_letter = partial(recorder.dead_letter, bad.record, bad.reason)
+            until_redis_answers(dead_letter, within_s=self._ride_out_s)
         return result
 
     def withdraw(self, target: Target, records: Sequence[RecordEnvelope], *, dedupe: bool) -> None:
@@ -115,7 +125,8 @@ class Intake:
         until_redis_answers(
             lambda: self._tracker.start(
                 target.sync_id, shop=target.shop, resource=target.resource, total=records
-            )
+            ),
+            within_s=self._ride_out_s,
         )
 
     def _fresh(self, sync_id: str, items: list[Checked], result: Submission) -> list[Checked]:
@@ -125,7 +136,7 @@ class Intake:
                 pipe.sadd(self._keys.sync_accepted(sync_id), _key(item))
             return pipe.execute()
 
-        added = until_redis_answers(add)
+        added = until_redis_answers(add, within_s=self._ride_out_s)
         result.duplicates = [_key(item) for item, new in zip(items, added, strict=True) if not new]
         return [item for item, new in zip(items, added, strict=True) if new]
 

@@ -10,7 +10,7 @@ from typing import Any
 from producers.pipeline.intake import Target
 from worker.contract.enqueue import Enqueue
 from worker.contract.envelopes import RecordEnvelope
-from worker.contract.outages import until_redis_answers
+from worker.contract.outages import RIDE_OUT_S, until_redis_answers
 
 AfterBatch = Callable[[list[RecordEnvelope]], None]
 
@@ -34,8 +34,11 @@ class SentBatches:
 class Publisher:
     """Sends batches of ``batch_size`` records; with ``keep_sent``, remembers them per sync."""
 
-    def __init__(self, enqueue: Enqueue, *, batch_size: int, keep_sent: bool = False) -> None:
+    def __init__(
+        self, enqueue: Enqueue, *, batch_size: int, keep_sent: bool = False, ride_out_s: float = RIDE_OUT_S
+    ) -> None:
         self._enqueue = enqueue
+        self._ride_out_s = ride_out_s
         self._batch_size = batch_size
         self._keep_sent = keep_sent
         self._sent: dict[str, SentBatches] = {}
@@ -63,11 +66,7 @@ class Publisher:
             batch = list(records[start : start + self._batch_size])
             args = [r.to_dict() for r in batch]
             try:
-                task_ids.append(
-                    str(
-                        until_redis_answers(partial(send, target.shop, target.sync_id, target.resource, args))
-                    )
-                )
+                task_ids.append(str(self._send(send, target, args)))
             except Exception as exc:
                 raise PublishError(list(records[start:])) from exc
             if self._keep_sent:
@@ -93,8 +92,10 @@ class Publisher:
         for records in sent.batches:
             again = pending(records)
             if again:
-                until_redis_answers(
-                    partial(self._enqueue, target.shop, target.sync_id, target.resource, again)
-                )
+                self._send(self._enqueue, target, again)
                 count += len(again)
         return count
+
+    def _send(self, send: Enqueue, target: Target, records: list[dict[str, Any]]) -> object:
+        one = partial(send, target.shop, target.sync_id, target.resource, records)
+        return until_redis_answers(one, within_s=self._ride_out_s)

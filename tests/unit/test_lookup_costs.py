@@ -51,8 +51,9 @@ LOOKUPS = [
     ("skus-5", VARIANTS_BY_SKU, {"first": 10, "query": "sku:a"}, 2 + 4 * 2),
     ("skus-50", VARIANTS_BY_SKU, {"first": 100, "query": "sku:a"}, 2 + 9 * 2),
     ("skus-max", VARIANTS_BY_SKU, {"first": 250, "query": "sku:a"}, 2 + 11 * 2),
-    ("find-order", FIND_ORDER, {"query": "source_identifier:x"}, 2 + 3 * 1),
-    ("order-by-id", ORDER_BY_ID, {"id": "gid://shopify/Order/1"}, 1),
+    # An order node holds its shipping address and its custom attributes: 1 + 2.
+    ("find-order", FIND_ORDER, {"query": "source_identifier:x"}, 2 + 3 * 3),
+    ("order-by-id", ORDER_BY_ID, {"id": "gid://shopify/Order/1"}, 1 + 2),
     ("probe", PROBE, {}, 1),
     ("scopes", ACCESS_SCOPES_QUERY, {}, 2),
     ("check", CHECK_QUERY, {}, 3),

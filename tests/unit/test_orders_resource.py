@@ -240,3 +240,31 @@ def test_a_ledger_claim_holds_for_its_window_then_can_be_taken_again():
     assert lookups.claim("acme", "order-create", "SO-1", 100.0, hold_s=15, ttl_s=60) is None
     assert lookups.claim("acme", "order-create", "SO-1", 110.0, hold_s=15, ttl_s=60) == 100.0
     assert lookups.claim("acme", "order-create", "SO-1", 116.0, hold_s=15, ttl_s=60) is None
+
+
+def test_an_update_sends_only_what_the_record_sets_and_shopify_does_not_hold():
+    from worker.resources.order_changes import changed_fields
+
+    record = get_resource("orders").validate(
+        {
+            "sourceIdentifier": "SO-1",
+            "currency": "USD",
+            "email": "a@example.com",
+            "note": "new note",
+            "tags": ["b", "a"],
+            "shippingAddress": {"city": "Ottawa", "countryCode": "CA"},
+            "lineItems": [{"title": "x", "quantity": 1, "price": "1.00"}],
+        }
+    )
+    held = {
+        "email": "a@example.com",
+        "note": "old note",
+        "tags": ["a", "b"],
+        "shippingAddress": {"city": "Ottawa", "countryCodeV2": "CA", "lastName": None, "zip": None},
+        "customAttributes": [{"key": "gift", "value": "yes"}],
+    }
+    # Unchanged email, tags and address are not sent (Shopify would validate the address again), custom
+    # attributes the mapping does not set are left alone, and the changed note goes.
+    assert changed_fields(record, held) == {"note": "new note"}
+    moved = {**held, "shippingAddress": {"city": "Toronto", "countryCodeV2": "CA"}}
+    assert changed_fields(record, moved)["shippingAddress"] == {"city": "Ottawa", "countryCode": "CA"}

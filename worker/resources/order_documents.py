@@ -1,17 +1,22 @@
 """The GraphQL documents of the orders resource."""
 
-ORDER_BY_ID = """
-query OrderById($id: ID!) {
-  order(id: $id) { id sourceIdentifier closed cancelledAt displayFinancialStatus }
-}
+# What a lookup reads of an order: its state, and the fields an update would change (``order_changes``).
+ORDER_FIELDS = """id sourceIdentifier closed cancelledAt displayFinancialStatus email phone note tags poNumber
+    shippingAddress { address1 address2 city company countryCodeV2 firstName lastName phone provinceCode zip }
+    customAttributes { key value }"""
+
+ORDER_BY_ID = f"""
+query OrderById($id: ID!) {{
+  order(id: $id) {{ {ORDER_FIELDS} }}
+}}
 """.strip()
 
-FIND_ORDER = """
-query FindOrder($query: String!) {
-  orders(first: 5, query: $query) {
-    nodes { id sourceIdentifier closed cancelledAt displayFinancialStatus }
-  }
-}
+FIND_ORDER = f"""
+query FindOrder($query: String!) {{
+  orders(first: 5, query: $query) {{
+    nodes {{ {ORDER_FIELDS} }}
+  }}
+}}
 """.strip()
 
 ORDER_CREATE = """

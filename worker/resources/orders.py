@@ -19,6 +19,7 @@ from worker.resources.base import (
     mutation_result,
     user_errors,
 )
+from worker.resources.order_changes import changed_fields
 from worker.resources.order_documents import (
     FIND_ORDER,
     ORDER_BY_ID,
@@ -46,18 +47,6 @@ __all__ = [
     "ORDER_UPDATE",
     "Orders",
 ]
-
-UPDATABLE = {
-    "email",
-    "phone",
-    "note",
-    "tags",
-    "shipping_address",
-    "custom_attributes",
-    "metafields",
-    "po_number",
-}
-
 
 class Orders(Resource[OrderRecord]):
     """Creates each source order once, then applies updates and status changes."""
@@ -97,7 +86,7 @@ class Orders(Resource[OrderRecord]):
                 return [created]
             order = (result.data.get("orderCreate") or {}).get("order") or {"id": created}
         else:
-            update = record.model_dump(by_alias=True, exclude_none=True, include=UPDATABLE)
+            update = changed_fields(record, order)
             if update:
                 result = await send(ORDER_UPDATE, {"input": {"id": order["id"], **update}})
                 updated = mutation_result(result.data, "orderUpdate", "order")
