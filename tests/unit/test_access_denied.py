@@ -13,7 +13,10 @@ from typing import Any
 
 import fakeredis
 import pytest
+from typer.testing import CliRunner
 
+from producers.cli import app
+from tests.conftest import TEST_REDIS_URL
 from worker.access import required_access
 from worker.batch import PROBE, BatchWriter
 from worker.client import GraphQLResult
@@ -325,3 +328,32 @@ def test_a_batch_held_after_the_resource_was_resumed_is_not_kept():
     h.pauses.access.pause("acme", "customers", RequiredAccess(("write_customers",)), message="denied")
     assert h.pauses.access.hold("acme", "customers", {"records": [2]})
     assert not h.pauses.access.hold("acme", "orders", {"records": [3]})
+
+
+def test_shops_status_names_the_missing_access_and_resume_ends_it(monkeypatch, real_redis):
+    prefix = "test-shops-access"
+    monkeypatch.setenv("SHOPIFY_SYNC_REDIS_URL", TEST_REDIS_URL)
+    monkeypatch.setenv("SHOPIFY_SYNC_KEY_PREFIX", prefix)
+    pauses = ShopPauses(real_redis, Keys(prefix))
+    required = required_access(denied("orderCreateManualPayment", MARK_AS_PAID)["errors"][0])
+    pauses.access.pause("acme", "orders", required, message="denied")
+    pauses.access.hold(
+        "acme", "orders", {"shop": "acme", "sync_id": "s1", "resource": "orders", "records": [{}]}
+    )
+    sent: list[tuple[Any, ...]] = []
+    monkeypatch.setattr("producers.commands.shops.enqueue_batch", lambda *args: sent.append(args))
+    try:
+        status = CliRunner().invoke(app, ["shops", "status", "acme"])
+        assert status.exit_code == 0, status.output
+        assert "acme: active" in status.stdout
+        assert (
+            "orders: PAUSED (missing access): needs `write_orders` access scope; also: The user must"
+            in status.stdout
+        )
+        assert "1 record(s) held in 1 batch(es)" in status.stdout and "`shops resume`" in status.stdout
+        resumed = CliRunner().invoke(app, ["shops", "resume", "acme"])
+        assert "orders: access pause ended; 1 record(s) enqueued again" in resumed.stdout
+        assert sent == [("acme", "s1", "orders", [{}])] and pauses.access.all("acme") == []
+    finally:
+        for key in real_redis.scan_iter(f"{prefix}:*"):
+            real_redis.delete(key)
