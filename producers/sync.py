@@ -136,9 +136,9 @@ class SyncRunner:
         report = SyncReport(sync_id=report_id, shop=", ".join(dict.fromkeys(j.shop for j in jobs)), mode=mode)
         for job in jobs:
             report.resources[job.resource] = ResourceReport.from_counts(self.tracker.counts(job.sync_id))
-            pause = self.pauses.reason(job.shop)
+            pause = self.pauses.summary(job.shop, job.resource)
             if pause:
-                report.paused_shops[job.shop] = f"{pause['category']}: {pause['message']}"
+                report.paused_shops[job.shop] = pause
         report.duration_s = time.monotonic() - started
         if output_dir is not None:
             write_outputs(report, [j.sync_id for j in jobs], self.dead_letters, output_dir)

@@ -14,6 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from worker.access import required_access, required_access_of_403
+from worker.contract.access import RequiredAccess
+
 
 @dataclass(frozen=True)
 class UserError:
@@ -142,8 +145,14 @@ class InvalidTokenError(AuthError):
     """401: the access token is wrong, revoked or expired."""
 
 
+@dataclass(eq=False)
 class MissingScopeError(AuthError):
-    """403 or ``ACCESS_DENIED``: the token lacks a scope."""
+    """403 or ``ACCESS_DENIED``: the request needs an access (scope, staff permission or plan) it lacks.
+
+    ``required`` is what Shopify named; only the writes that need it are paused, not the whole shop.
+    """
+
+    required: RequiredAccess = field(default_factory=RequiredAccess)
 
 
 class ShopUnavailableError(ShopifyError):
@@ -183,6 +192,10 @@ def _error_text(body: Any) -> str:
             return errors
         return json.dumps(errors)[:500]
     return str(body)[:500]
+
+
+def _code(error: Any) -> str:
+    return str((error.get("extensions") or {}).get("code") or "") if isinstance(error, Mapping) else ""
 
 
 _WHOLE_REQUEST_CODES = frozenset({"THROTTLED", "ACCESS_DENIED", "INTERNAL_SERVER_ERROR", "MAX_COST_EXCEEDED"})
@@ -246,7 +259,7 @@ def classify(
     if status == 401:
         return InvalidTokenError(f"invalid or revoked access token: {text}", **common)
     if status == 403:
-        return MissingScopeError(f"access denied: {text}", **common)
+        return MissingScopeError(f"access denied: {text}", required=required_access_of_403(text), **common)
     if status in (402, 423):
         return ShopUnavailableError(f"shop unavailable: {text}", **common)
     if status == 404:
@@ -265,12 +278,13 @@ def classify(
         return None
     if isinstance(errors, str):
         return SchemaError(errors, **common)
-    codes = [((e.get("extensions") or {}).get("code") or "") for e in errors if isinstance(e, Mapping)]
+    codes = [_code(e) for e in errors]
     if "THROTTLED" in codes:
         throttle = ((body.get("extensions") or {}).get("cost") or {}).get("throttleStatus")
         return ThrottledError("throttled", code="THROTTLED", throttle_status=throttle, **common)
     if "ACCESS_DENIED" in codes:
-        return MissingScopeError(f"access denied: {text}", code="ACCESS_DENIED", **common)
+        required = required_access(next(e for e in errors if _code(e) == "ACCESS_DENIED"))
+        return MissingScopeError(f"access denied: {text}", code="ACCESS_DENIED", required=required, **common)
     if "INTERNAL_SERVER_ERROR" in codes:
         return ServerError(f"internal error: {text}", code="INTERNAL_SERVER_ERROR", **common)
     return SchemaError(f"GraphQL errors: {text}", code=next((c for c in codes if c), None), **common)

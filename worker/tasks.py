@@ -23,7 +23,6 @@ from worker.runtime import WorkerRuntime, get_runtime
 log = logging.getLogger(__name__)
 
 
-
 @celery_app.task(name=WRITE_BATCH, bind=True, acks_late=True, reject_on_worker_lost=True)
 def write_batch(
     self: Task[Any, Any],
@@ -75,7 +74,7 @@ def _give_back_when_redis_answers(runtime: WorkerRuntime, shop: str, sync_id: st
 def _place_unsettled(
     runtime: WorkerRuntime, shop: str, sync_id: str, resource: str, outcome: BatchOutcome
 ) -> None:
-    """Re-enqueue deferred records after their delay; keep held ones for ``shops resume``.
+    """Re-enqueue deferred records after their delay; keep held ones until their shop or access is resumed.
 
     Inside the task's ``try``: if the broker or Redis fails here, the whole batch is retried (records
     already synced are skipped), rather than acknowledged with these records nowhere.
@@ -86,6 +85,13 @@ def _place_unsettled(
         enqueue_batch(shop, sync_id, resource, records, countdown_s=delay, not_before=outcome.not_before)
     if outcome.resumed:  # a probe found the shop answering again: its held batches go back to the queue
         runtime.pauses.resume(shop, enqueue_batch)
+    for unpaused in outcome.access_resumed:  # the token gained an access it lacked
+        runtime.pauses.access.release(shop, unpaused, enqueue_batch)
+    if outcome.held_for_access:
+        held = [r.to_dict() for r in outcome.held_for_access]
+        batch = {"shop": shop, "sync_id": sync_id, "resource": resource, "records": held}
+        if not runtime.pauses.access.hold(shop, resource, batch):
+            enqueue_batch(shop, sync_id, resource, held)  # resumed meanwhile
     if outcome.held:
         held = [r.to_dict() for r in outcome.held]
         if not runtime.pauses.hold(

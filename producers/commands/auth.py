@@ -16,8 +16,10 @@ import aiohttp
 import typer
 
 from producers.commands.auth_keys import new_key, open_store, reencrypt
-from producers.commands.common import EXIT_FAILED, app_settings, echo_json, fail, shops_config
-from settings import ShopConfig, ShopsConfig
+from producers.commands.common import EXIT_FAILED, app_settings, echo_json, fail, redis_state, shops_config
+from settings import AppSettings, ShopConfig, ShopsConfig
+from worker.contract.enqueue import enqueue_batch
+from worker.contract.pauses import ShopPauses
 from worker.credentials import CredentialStore, StoredCredentials, TokenEndpoint, TokenSources
 from worker.credentials.endpoint import SessionSource
 from worker.credentials.install import DEFAULT_CALLBACK_PORT, InstallPlan, run_install
@@ -73,6 +75,7 @@ def install(
     with open_store(settings, writing=True) as store:
         credentials = _run(_install(plan, store, report))
         _stored(config, credentials, store)
+    _resume_granted(settings, config.shop_name, credentials.scopes)
 
 
 @app.command("client-credentials")
@@ -89,6 +92,7 @@ def client_credentials(
     with open_store(settings, writing=True) as store:
         credentials = _run(_client_credentials(config, store))
         _stored(config, credentials, store)
+    _resume_granted(settings, config.shop_name, credentials.scopes)
 
 
 @app.command("status")
@@ -170,6 +174,17 @@ def _shop(config: ShopsConfig, shop: str) -> ShopConfig:
         return config.get(shop)
     except KeyError as exc:
         fail(str(exc))
+
+
+def _resume_granted(settings: AppSettings, shop: str, scopes: tuple[str, ...]) -> None:
+    """New scopes may grant an access a resource was paused for: resume it (Redis mode; none embedded)."""
+    if settings.embedded:
+        return
+    with redis_state(settings) as (client, keys):
+        resumed = ShopPauses(client, keys).access.resume_granted(shop, scopes, enqueue_batch)
+    for resource, records in resumed.items():
+        typer.echo(f"{shop}: {resource} resumed (the new token has the access it lacked); "
+                   f"{records} record(s) enqueued again")  # fmt: skip
 
 
 def _stored(shop: ShopConfig, credentials: StoredCredentials, store: CredentialStore) -> None:

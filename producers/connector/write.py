@@ -120,14 +120,14 @@ def execute(
         plan.tracking_id, record_keys=record_keys, timeout_s=timeout_s, poll_s=poll_s, lost_watch=lost_watch
     )
     outcomes = records.tracker.outcomes_of(plan.tracking_id, record_keys)
-    pause = records.pauses.reason(plan.shop)
+    pause = records.pauses.summary(plan.shop, plan.resource)
     context = WriteContext(
         resource=plan.resource,
         mutation=str(getattr(RESOURCES[plan.resource], "payload_field", plan.resource)),
         action=plan.action,
         tracking_id=plan.tracking_id,
         timeout_s=timeout_s,
-        paused_reason=f"{pause['category']}: {pause['message']}" if pause else None,
+        paused_reason=pause,
     )
     return tracking_message(context, plan.records, outcomes)
 

@@ -114,7 +114,7 @@ def _status(producer: Producer, sync_id: str, limit: int) -> dict[str, Any] | No
         return None
     counts = tracker.counts(sync_id)
     letters = list(producer.pipeline.dead_letters.iter(sync_id=sync_id))
-    pause = producer.pipeline.pauses.reason(meta.get("shop", ""))
+    pause = producer.pipeline.pauses.summary(meta.get("shop", ""), meta.get("resource"))
     return {
         **meta,
         "total": counts.total,
@@ -126,7 +126,7 @@ def _status(producer: Producer, sync_id: str, limit: int) -> dict[str, Any] | No
         "pending": counts.pending,
         "retries": counts.retries,
         "finished": counts.finished,
-        "shop_paused": f"{pause['category']}: {pause['message']}" if pause else None,
+        "shop_paused": pause,
         "dead_letters": [
             {"record": e.record_key, "attempts": e.attempts, **e.reason.model_dump()} for e in letters[:limit]
         ],

@@ -10,6 +10,9 @@ from producers.cli import app
 from settings import AppSettings
 from simulator import ShopSpec, SimulatorState, run_in_thread
 from tests.conftest import TEST_REDIS_URL
+from worker.contract.access import RequiredAccess
+from worker.contract.keys import Keys
+from worker.contract.pauses import ShopPauses
 from worker.credentials import CredentialCipher, FileCredentialStore, KeySource, new_key
 
 runner = CliRunner()
@@ -215,3 +218,34 @@ def test_reencrypt_moves_every_stored_credential_to_the_newest_key(sim, shops_fi
     assert "stored client-credentials token" in after.stdout and "unusable" not in after.stdout
     assert file_store(tmp_path, new).get("acme").access_token in sim.state.shop("acme").tokens.issued()
     assert_no_secret(sim, stored.output, wrong.output, refused.output, result.output, after.output)
+
+
+def test_new_credentials_resume_what_was_paused_for_a_scope_they_grant(
+    sim, shops_file, monkeypatch, real_redis
+):
+    prefix = "test-access-resume"
+    monkeypatch.setenv("SHOPIFY_SYNC_REDIS_URL", TEST_REDIS_URL)
+    monkeypatch.setenv("SHOPIFY_SYNC_KEY_PREFIX", prefix)
+    monkeypatch.setenv("SHOPIFY_SYNC_CREDENTIALS_KEY", new_key())
+    pauses = ShopPauses(real_redis, Keys(prefix))
+    pauses.access.pause("acme", "customers", RequiredAccess(("write_customers",)), message="denied")
+    pauses.access.pause("acme", "orders", RequiredAccess(("write_orders",)), message="denied")
+    batch = {"shop": "acme", "sync_id": "s1", "resource": "customers", "records": [{"key": "r1"}]}
+    assert pauses.access.hold("acme", "customers", batch)
+    sent = []
+    monkeypatch.setattr("producers.commands.auth.enqueue_batch", lambda *args: sent.append(args))
+    try:
+        # The app's scopes in the simulator: write_customers only.
+        result = runner.invoke(
+            app, ["auth", "client-credentials", "--shops", str(shops_file), "--shop", "acme"]
+        )
+        assert result.exit_code == 0, result.output
+        assert "acme: customers resumed" in result.stdout and "1 record(s) enqueued again" in result.stdout
+        assert sent == [("acme", "s1", "customers", [{"key": "r1"}])]
+        assert (
+            pauses.access.get("acme", "customers") is None and pauses.access.held("acme", "customers") == []
+        )
+        assert pauses.access.get("acme", "orders") is not None  # the new token still lacks write_orders
+    finally:
+        for key in real_redis.scan_iter(f"{prefix}:*"):
+            real_redis.delete(key)

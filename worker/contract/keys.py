@@ -41,6 +41,18 @@ class Keys:
         """List (JSON batches): records kept while the shop is paused."""
         return f"{self.prefix}:held:{shop}"
 
+    def access_pauses(self, shop: str) -> str:
+        """Hash: resource -> JSON access pause (the access Shopify denied, since when, scopes seen)."""
+        return f"{self.prefix}:access-pause:{shop}"
+
+    def access_probe(self, shop: str) -> str:
+        """String with a TTL: the shop's granted scopes were read less than one probe interval ago."""
+        return f"{self.prefix}:access-probe:{shop}"
+
+    def held_for_access(self, shop: str, resource: str) -> str:
+        """List (JSON batches): records of ``resource`` kept while it is paused for an access."""
+        return f"{self.prefix}:held-access:{shop}:{resource}"
+
     def credentials(self, shop: str) -> str:
         """String (a Fernet token): the shop's sealed OAuth credentials (tokens, expiry, scopes)."""
         return f"{self.prefix}:credentials:{shop}"

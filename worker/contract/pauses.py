@@ -1,7 +1,8 @@
-"""Paused shops: a shop that answered 401/402/403/423 takes no more requests until it is resumed.
+"""Paused shops: a shop that answered 401/402/423 (or 404) takes no more requests until it is resumed.
 
 Its records are not dropped: every batch that meets a paused shop is held in Redis as it was, and
-``resume`` hands the held batches back to be enqueued again.
+``resume`` hands the held batches back to be enqueued again. A denied access (``ACCESS_DENIED``, 403)
+pauses only the resource that needs it: ``ShopPauses.access`` (``access_pauses.py``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 import redis
 
+from worker.contract.access_pauses import AccessPauses
 from worker.contract.keys import Keys
 
 # KEYS[1] pause flag, KEYS[2] held list; ARGV[1] the batch. Returns 1 when kept, 0 when not paused.
@@ -24,12 +26,13 @@ return 1
 
 
 class ShopPauses:
-    """Pause flags and held batches, per shop."""
+    """Pause flags and held batches, per shop; ``access`` holds the pauses of one resource for an access."""
 
     def __init__(self, client: redis.Redis, keys: Keys) -> None:
         self._redis = client
         self._keys = keys
         self._hold = client.register_script(_HOLD)
+        self.access = AccessPauses(client, keys)
 
     def pause(self, shop: str, *, category: str, message: str) -> bool:
         """Pause ``shop``; the first reason is kept. True when it was not paused before."""
@@ -40,6 +43,18 @@ class ShopPauses:
         """Why the shop is paused, or None when it is not."""
         raw = self._redis.get(self._keys.pause(shop))
         return json.loads(raw) if raw else None
+
+    def summary(self, shop: str, resource: str | None = None) -> str | None:
+        """One line on what is paused for ``shop`` (and ``resource``, when given), or None.
+
+        The whole shop's pause first, else access pauses (only ``resource``'s when given).
+        """
+        whole = self.reason(shop)
+        if whole:
+            return f"{whole['category']}: {whole['message']}"
+        pauses = [p for p in self.access.all(shop) if resource is None or p.resource == resource]
+        named = "; ".join(f"{p.resource} needs {p.required.describe()}" for p in pauses)
+        return f"missing_access: {named}" if named else None
 
     def hold(self, shop: str, batch: dict[str, Any]) -> bool:
         """Keep a batch (task arguments, records included) until the shop is resumed.

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from worker.contract.access import scope_covered
+
 # A write scope includes its read scope. Inventory also reads locations (quantities are per location).
 SCOPES_BY_RESOURCE: Mapping[str, tuple[str, ...]] = {
     "customers": ("write_customers",),
@@ -29,8 +31,7 @@ def scopes_for(resources: Iterable[str]) -> tuple[str, ...]:
 
 def has_scope(granted: Iterable[str], scope: str) -> bool:
     """Whether ``granted`` covers ``scope`` (``write_x`` covers ``read_x``)."""
-    held = set(granted)
-    return scope in held or (scope.startswith("read_") and "write_" + scope.removeprefix("read_") in held)
+    return scope_covered(granted, scope)
 
 
 def missing_scopes(granted: Iterable[str], needed: Iterable[str]) -> tuple[str, ...]:

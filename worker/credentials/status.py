@@ -10,6 +10,7 @@ from typing import Any
 import aiohttp
 
 from settings.shops import ShopConfig
+from worker.access import ACCESS_SCOPES
 from worker.api_versions import fallen_forward
 from worker.client import ShopifyClient
 from worker.credentials.provider import TokenProvider
@@ -17,7 +18,7 @@ from worker.credentials.scopes import SCOPES_BY_RESOURCE, missing_scopes, scope_
 from worker.credentials.store import CredentialStore
 from worker.errors import ShopifyError
 
-ACCESS_SCOPES_QUERY = "query AccessScopes { currentAppInstallation { accessScopes { handle } } }"
+ACCESS_SCOPES_QUERY = ACCESS_SCOPES
 
 
 @dataclass

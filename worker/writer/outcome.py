@@ -24,7 +24,9 @@ class BatchOutcome:
     skipped: int = 0
     deferred: list[Deferred] = field(default_factory=list)
     held: list[RecordEnvelope] = field(default_factory=list)
+    held_for_access: list[RecordEnvelope] = field(default_factory=list)
     resumed: bool = False
+    access_resumed: list[str] = field(default_factory=list)
     not_before: float | None = None
 
     def summary(self) -> dict[str, int]:
@@ -34,5 +36,5 @@ class BatchOutcome:
             "dead_lettered": self.dead_lettered,
             "already_synced": self.skipped,
             "deferred": len(self.deferred),
-            "held": len(self.held),
+            "held": len(self.held) + len(self.held_for_access),
         }

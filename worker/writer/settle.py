@@ -3,19 +3,30 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from worker.contract.access_pauses import AccessPause
 from worker.contract.deadletters import Reason
 from worker.contract.envelopes import RecordEnvelope
 from worker.contract.pauses import ShopPauses
 from worker.contract.recorder import OutcomeRecorder
-from worker.errors import FollowUpFailedError, RetryableError, ShopifyError, ThrottledError, UserErrorsError
+from worker.errors import (
+    FollowUpFailedError,
+    MissingScopeError,
+    RetryableError,
+    ShopifyError,
+    ThrottledError,
+    UserErrorsError,
+)
 from worker.retry import Action, RetryPolicy, decide
 from worker.writer.outcome import BatchOutcome, Deferred
 from worker.writer.units import Unit
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -58,6 +69,12 @@ class Settler:
             self.recorder.paused(record, why)
             self.outcome.held.append(record)
 
+    def hold_for_access(self, unit: Unit, pause: AccessPause) -> None:
+        """Records of a resource paused for an access, kept until it is granted or ``shops resume``."""
+        for record, _ in unit:
+            self.recorder.paused(record, f"missing_access: {pause.required.describe()}")
+            self.outcome.held_for_access.append(record)
+
     def defer(self, unit: Unit, delay_s: float) -> None:
         """Records to enqueue again after ``delay_s`` seconds."""
         self.outcome.deferred.extend(Deferred(record, delay_s) for record, _ in unit)
@@ -65,7 +82,8 @@ class Settler:
     async def after_failure(self, unit: Unit, err: ShopifyError, *, inline: bool = True) -> bool:
         """Settle a failed attempt of a unit; True when it should be tried again right away.
 
-        With ``inline`` False a retry is always deferred to a new task, never slept through here.
+        With ``inline`` False a retry is always deferred to a new task, never slept through here. A
+        denied access pauses the resource and answers True: the caller's next turn holds the unit.
         """
         err.shop = self.shop
         for record, _ in unit:
@@ -75,6 +93,15 @@ class Settler:
                 record.attempts += 1
         lead = unit[0][0]
         decision = decide(err, lead.attempts, self.policy, throttles=lead.throttles, jitter=self.jitter)
+        if decision.action is Action.PAUSE_SHOP and isinstance(err, MissingScopeError):
+            # Only this resource waits. True: the caller finds the pause, reads the token's scopes once
+            # (what it lacked when refused) and holds the unit.
+            resource = self.recorder.resource
+            if self.pauses.access.pause(self.shop, resource, err.required, message=str(err)):
+                needs = err.required.describe()
+                log.warning("%s paused: Shopify denied an access it needs: %s", resource, needs,
+                            extra={"shop": self.shop, "resource": resource})  # fmt: skip
+            return True
         if decision.action is Action.PAUSE_SHOP:
             self.pauses.pause(self.shop, category=err.category, message=str(err))
             self.hold(unit, err.category)

@@ -12,7 +12,7 @@ from worker.gateway import ShopGateway, request_log
 from worker.lookups import LookupCache
 from worker.ratelimit.limiter import WaitTooLongError
 from worker.resources import Resource
-from worker.writer.probe import probe_succeeds
+from worker.writer.probe import access_check, probe_succeeds
 from worker.writer.settle import Settler, failure_reason
 from worker.writer.units import Unit, write_context
 
@@ -58,6 +58,10 @@ class UnitWriter:
             if pause and not await self._resumed():
                 self.settler.hold(unit, pause["category"])
                 return
+            access = self.pauses.access.get(shop, self.resource.name)
+            if access and not await self._access_resumed():
+                self.settler.hold_for_access(unit, access)
+                return
             try:
                 with request_log() as requests:
                     results = await self.resource.write([m for _, m in unit], self.gateway.send, ctx)
@@ -100,3 +104,11 @@ class UnitWriter:
             return False
         self.settler.outcome.resumed = True
         return True
+
+    async def _access_resumed(self) -> bool:
+        """Whether reading the token's scopes ended this resource's access pause (it may end others')."""
+        resumed = await access_check(self.gateway, self.pauses.access, self.probe_interval_s)
+        self.settler.outcome.access_resumed.extend(
+            r for r in resumed if r not in self.settler.outcome.access_resumed
+        )
+        return self.resource.name in resumed
