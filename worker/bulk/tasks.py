@@ -112,14 +112,15 @@ async def _advance(
 
 
 async def _one(runtime: WorkerRuntime, runner: JobRunner, store: BulkJobStore, job_id: str) -> Step | None:
-    """Advance one job under its lock; None when another worker holds it (that worker hands it on)."""
+    """Advance one job under its lock; None when the job is unknown."""
     job = store.get(job_id)
     if job is None:
         log.warning("bulk job %s is unknown (expired?); nothing to follow", job_id)
         return None
     settings = runtime.settings
-    if not store.lock(job_id, settings.bulk_follow_budget_s + 2 * settings.request_timeout_s):
-        return None
+    if not store.lock(job_id, settings.bulk_follow_budget_s + settings.request_timeout_s):
+        # Another worker holds it, or held it when it died: look again once the lock may have expired.
+        return Step(done=False, delay_s=settings.bulk_poll_interval_s)
     try:
         return await runner.advance(job)
     except ShopifyError as err:
