@@ -69,11 +69,11 @@ async def _run(shop: ShopState, operation: BulkOperation) -> None:
         if time.monotonic() - started > config.max_duration_s:
             _finish(operation, "FAILED", "TIMEOUT")
             return
-        if config.fail_after_lines is not None and operation.executed >= config.fail_after_lines:
-            _finish(operation, "FAILED", "INTERNAL_SERVER_ERROR")
-            return
         credit += max(config.lines_per_s, 0.001) * TICK_S
         while credit >= 1 and operation.executed < len(operation.lines):
+            if config.fail_after_lines is not None and operation.executed >= config.fail_after_lines:
+                _finish(operation, "FAILED", "INTERNAL_SERVER_ERROR")
+                return
             credit -= 1
             line = operation.executed
             result = run_line(shop, document, operation.lines[line], operation.api_version, line)
