@@ -167,3 +167,25 @@ def test_worker_killed_mid_operation_loses_and_duplicates_nothing(deployment, cl
     outcomes = SyncTracker(client, Keys(deployment.prefix)).outcomes(sync_id)
     assert {o["gid"] for o in outcomes.values()} == {p["id"] for p in stored}
     assert all(o.get("path") == "bulk" for o in outcomes.values())
+
+
+def test_failed_operations_and_missing_results_fall_back_per_request(deployment, client):
+    deployment.extra_env.update(BULK_ENV)
+    shop = deployment.add_shop(bucket_size=2000, restore_rate=1000)
+    sim = deployment.sim.state.shop(shop)
+    sim.bulk.config.fail_after_lines = 100  # every operation fails after 100 lines, partial data kept
+    sim.bulk.config.partial_every = 7  # and every 7th executed line is missing from that data
+    deployment.start_worker(concurrency=2)
+
+    code, report = deployment.sync(
+        shop, products(500, "fault"), PRODUCT_MAPPING, "--bulk", resource="products"
+    )
+    assert code == 0 and (report["total"], report["synced"], report["failed"]) == (500, 500, 0), report
+
+    operations = sim.bulk.newest_first()
+    assert len(operations) == 2 and {op.status for op in operations} == {"FAILED"}
+    outcomes = SyncTracker(client, Keys(deployment.prefix)).outcomes(report["sync_id"])
+    in_bulk = [o for o in outcomes.values() if o.get("path") == "bulk"]
+    assert len(in_bulk) == 2 * (100 - 100 // 7)  # the lines with a result
+    stored = SimulatorControl(deployment.sim.base_url).objects(shop, "products")
+    assert len(stored) == 500 and {o["gid"] for o in outcomes.values()} == {p["id"] for p in stored}
