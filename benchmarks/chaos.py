@@ -88,6 +88,7 @@ class ChaosPlan:
     kill_kinds: tuple[str, ...] = ("kill_worker", "kill_pool_child")
     seed: int = 2026
     timeout_s: float = 1200.0
+    bulk: bool = False  # products, customers and inventory through bulk operations (sync --bulk)
 
     @classmethod
     def quick(cls) -> ChaosPlan:
@@ -209,6 +210,7 @@ def start_producers(deployment: Deployment) -> list[SyncProcess]:
         command = [
             sys.executable, "-m", "benchmarks.produce", "--shop", shop, "--inputs", str(deployment.workdir),
             "--sync-prefix", deployment.prefix, "--timeout", str(deployment.plan.timeout_s),
+            *(["--bulk"] if deployment.plan.bulk else []),
         ]  # fmt: skip
         log_path = deployment.workdir / f"producer-{shop}.log"
         producers.append(SyncProcess(command, deployment.env, log_path).start())
@@ -571,9 +573,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kills", type=int, help="worker kills (default 3; quick 1)")
     parser.add_argument("--seed", type=int, help="fault and schedule seed (default 2026)")
     parser.add_argument("--workdir", type=Path, help="keep inputs and logs here (default: a temporary dir)")
+    parser.add_argument(
+        "--bulk", action="store_true", help="products, customers, inventory in bulk operations"
+    )
     args = parser.parse_args(argv)
     plan = ChaosPlan.quick() if args.quick else ChaosPlan()
-    given = (("records", args.records), ("kills", args.kills), ("seed", args.seed))
+    given = (
+        ("records", args.records),
+        ("kills", args.kills),
+        ("seed", args.seed),
+        ("bulk", args.bulk or None),
+    )
     overrides = {name: value for name, value in given if value is not None}
     plan = ChaosPlan(**{**asdict(plan), **overrides})
     if args.workdir:

@@ -23,8 +23,8 @@ from producers.sync import SyncJob
 from settings import load_app_settings, load_shops
 
 
-def jobs(shop: str, inputs: Path, prefix: str) -> list[SyncJob]:
-    """The shop's syncs, in the order they must run."""
+def jobs(shop: str, inputs: Path, prefix: str, bulk: bool | None = None) -> list[SyncJob]:
+    """The shop's syncs, in the order they must run (``bulk``: each sync's switch; orders never go bulk)."""
     return [
         SyncJob(
             shop=shop,
@@ -33,6 +33,7 @@ def jobs(shop: str, inputs: Path, prefix: str) -> list[SyncJob]:
             rows=read_rows(inputs / f"{shop}-{resource}.jsonl"),
             sync_id=f"{prefix}-{shop}-{resource}",
             primary_key=PRIMARY_KEYS[resource],
+            bulk=bulk,
         )
         for resource in RESOURCE_ORDER
     ]
@@ -45,12 +46,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--inputs", type=Path, required=True)
     parser.add_argument("--sync-prefix", required=True)
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds to wait for each sync")
+    parser.add_argument(
+        "--bulk", action="store_true", default=None, help="sync --bulk (orders stay per request)"
+    )
     args = parser.parse_args(argv)
     settings = load_app_settings()
     report = run_syncs(
         settings,
         load_shops(settings.shops_file),
-        jobs(args.shop, args.inputs, args.sync_prefix),
+        jobs(args.shop, args.inputs, args.sync_prefix, args.bulk),
         report_id=f"{args.sync_prefix}-{args.shop}",
         timeout_s=args.timeout,
         show_progress=False,

@@ -10,6 +10,7 @@ from functools import partial
 import redis
 
 from producers.embedded import embedded_worker
+from producers.pipeline import BulkRouting
 from producers.progress import sync_progress
 from producers.report import SyncReport
 from producers.sync import SyncJob, SyncRunner
@@ -37,6 +38,11 @@ def sync_runner(settings: AppSettings, shops: ShopsConfig) -> Iterator[tuple[Syn
             batch_size=settings.batch_size,
             recover_lost=True,
             mapping_processes=settings.mapping_processes,
+            bulk=BulkRouting(
+                threshold_records=settings.bulk_threshold_records,
+                records_per_operation=settings.bulk_records_per_operation,
+                batch_size=settings.batch_size,
+            ),
         )
         yield runner, "redis"
     finally:

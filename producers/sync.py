@@ -16,7 +16,7 @@ from typing import Any
 import redis
 
 from producers.mapping import Mapping
-from producers.pipeline import Checked, ProgressCallback, RecordPipeline, Target
+from producers.pipeline import BulkRouting, Checked, ProgressCallback, RecordPipeline, Target
 from producers.records import prepare
 from producers.report import ResourceReport, SyncReport
 from worker.contract.broker import celery_app
@@ -66,6 +66,7 @@ class SyncJob:
     rows: Iterable[tuple[int, dict[str, Any]]]
     sync_id: str
     primary_key: str | None = None
+    bulk: bool | None = None  # True: through bulk operations; False: per request; None: by threshold
 
 
 class SyncRunner:
@@ -80,15 +81,22 @@ class SyncRunner:
         recover_lost: bool = False,
         mapping_processes: int = 0,
         enqueue: Enqueue | None = None,
+        bulk: BulkRouting | None = None,
     ) -> None:
         """Producer state over ``client``.
 
         With ``recover_lost`` (a Redis broker, and producers that wait for their syncs), ``wait`` sends
         again the records of a task the broker lost. With ``mapping_processes``, rows are mapped and
         validated in that many forked processes. ``enqueue`` replaces the Celery publish (tests).
+        ``bulk`` sets when records go through bulk operations (``SHOPIFY_SYNC_BULK_*``).
         """
         self.pipeline = RecordPipeline(
-            client, keys, batch_size=batch_size, enqueue=enqueue or enqueue_batch, recover_lost=recover_lost
+            client,
+            keys,
+            batch_size=batch_size,
+            enqueue=enqueue or enqueue_batch,
+            recover_lost=recover_lost,
+            bulk=bulk,
         )
         self.tracker = self.pipeline.tracker
         self.dead_letters = self.pipeline.dead_letters
@@ -105,14 +113,18 @@ class SyncRunner:
         with fewer_collections(), celery_app.producer_or_acquire() as producer:
             send = self._enqueue or partial(enqueue_batch, producer=producer)
             model, key, processes = get_resource(job.resource), job.primary_key, self._mapping_processes
+            # A sync that asks for bulk hands over whole files; otherwise ten batches at a time.
+            size = (
+                self.pipeline.bulk.records_per_operation if job.bulk else self._batch_size * BATCHES_PER_COUNT
+            )
             for item in prepare(job.rows, job.mapping, model, primary_key=key, processes=processes):
                 total += 1
                 chunk.append(item)
-                if len(chunk) >= self._batch_size * BATCHES_PER_COUNT:
-                    self.pipeline.submit(target, chunk, enqueue=send)
+                if len(chunk) >= size:
+                    self.pipeline.submit(target, chunk, enqueue=send, bulk=job.bulk)
                     chunk.clear()
             if chunk:
-                self.pipeline.submit(target, chunk, enqueue=send)
+                self.pipeline.submit(target, chunk, enqueue=send, bulk=job.bulk)
         return total
 
     def wait(

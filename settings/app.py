@@ -6,6 +6,7 @@ from pydantic import ValidationError, model_validator
 
 from settings.env import SettingsError, describe, env_name, problem
 from settings.groups import (
+    BulkSettings,
     FileSettings,
     HttpSettings,
     ObservabilitySettings,
@@ -16,7 +17,13 @@ from settings.groups import (
 
 
 class AppSettings(
-    RedisSettings, RetrySettings, WriteSettings, HttpSettings, FileSettings, ObservabilitySettings
+    RedisSettings,
+    RetrySettings,
+    WriteSettings,
+    BulkSettings,
+    HttpSettings,
+    FileSettings,
+    ObservabilitySettings,
 ):
     """Settings shared by producers and workers: every concern's, and the rules that span two."""
 

@@ -108,6 +108,20 @@ class WriteSettings(EnvironmentSettings):
     )
 
 
+class BulkSettings(EnvironmentSettings):
+    """When big loads go through Shopify's bulk operations, and how a bulk job is followed (docs/bulk.md)."""
+
+    # Records waiting for one shop (this submission plus its queued batches) from which a sync's records
+    # go through bulk operations; 0: only when the sync asks for it (--bulk).
+    bulk_threshold_records: Annotated[int, Field(ge=0)] = 5000
+    bulk_records_per_operation: Annotated[int, Field(ge=1, le=100_000)] = 10_000
+    # Shopify takes files up to 100 MiB; larger jobs are split.
+    bulk_max_file_bytes: Annotated[int, Field(ge=1024, le=100 * 1024 * 1024)] = 90 * 1024 * 1024
+    bulk_poll_interval_s: Seconds = 2.0
+    # A task follows its operation this long, then hands it to a new task (no slot is held for hours).
+    bulk_follow_budget_s: Seconds = 60.0
+
+
 class HttpSettings(EnvironmentSettings):
     """``shopify-sync serve``: who may call it and how much it takes at once."""
 

@@ -18,6 +18,7 @@ from typing import Any
 from aiohttp import web
 
 from simulator import responses
+from simulator.bulk.routes import add_bulk_routes
 from simulator.control import add_control_routes
 from simulator.drops import should_drop
 from simulator.execution import GraphQLRequest, run_graphql
@@ -42,6 +43,7 @@ def create_app(state: SimulatorState) -> web.Application:
     app.router.add_post(API_PATH, _graphql_by_host)
     add_oauth_routes(app, STATE_KEY)
     add_control_routes(app, STATE_KEY)
+    add_bulk_routes(app, STATE_KEY)
     return app
 
 
@@ -105,7 +107,7 @@ async def _answer(
     graphql_request = await _read_body(request)
     if graphql_request is None:
         return responses.bad_request()
-    outcome = run_graphql(shop, graphql_request, version)
+    outcome = run_graphql(shop, graphql_request, version, f"{request.scheme}://{request.host}")
     state.stats_counters.record_mutations(outcome.mutations)
     request[EXECUTED_KEY] = outcome.executed
     headers = {"X-Shopify-API-Version": version}

@@ -29,6 +29,7 @@ class LeakyBucket:
         self._clock = clock
         self._available = self.capacity
         self._updated_at = clock()
+        self.drawn = 0.0  # points charged so far (reserved minus refunded): what the benchmarks compare
 
     def available(self) -> float:
         """Return the points available now, after restoring for the time elapsed."""
@@ -44,11 +45,13 @@ class LeakyBucket:
         if self.available() < cost:
             return False
         self._available -= cost
+        self.drawn += cost
         return True
 
     def refund(self, points: float) -> None:
         """Give back ``points`` (requested minus actual cost), never above capacity."""
         self._available = min(self.capacity, self.available() + max(0.0, points))
+        self.drawn -= max(0.0, points)
 
     def drain(self, hold_s: float = 0.0) -> None:
         """Empty the bucket and keep it empty for ``hold_s`` seconds, then let it refill at ``restore_rate``.

@@ -69,8 +69,8 @@ class Outcome:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-def run_graphql(shop: ShopState, request: GraphQLRequest, api_version: str) -> Outcome:
-    """Run one request against ``shop`` and return the body to answer with."""
+def run_graphql(shop: ShopState, request: GraphQLRequest, api_version: str, base_url: str = "") -> Outcome:
+    """Run one request against ``shop`` and return the body to answer with (``base_url``: the server's)."""
     schema = simulator_schema()
     document = _checked_document(request.query)
     if not isinstance(document, DocumentNode):
@@ -100,7 +100,7 @@ def run_graphql(shop: ShopState, request: GraphQLRequest, api_version: str) -> O
             wait_s=bucket.seconds_until(requested),
         )
 
-    context = RequestContext(shop=shop, api_version=api_version)
+    context = RequestContext(shop=shop, api_version=api_version, base_url=base_url)
     result = execute(
         schema,
         document,

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from simulator.bucket import LeakyBucket
+from simulator.bulk.book import BulkBook
 from simulator.config import FaultConfig, ShopSpec
 from simulator.drops import AnswerDrops
 from simulator.faults import FaultInjector
@@ -54,6 +55,7 @@ class ShopState:
         )
         self.idempotency = IdempotencyBook(clock)
         self.order_create_limit = OrderCreateLimit(clock)
+        self.bulk = BulkBook()  # staged files and bulk mutations (simulator/bulk)
 
     @property
     def domain(self) -> str:

@@ -193,3 +193,43 @@ def test_the_paused_shop_probe_validates_against_the_real_schema():
     from worker.batch import PROBE
 
     assert validate(load_admin_schema(), parse(PROBE)) == []
+
+
+def test_bulk_documents_validate_against_the_real_schema():
+    from worker.bulk.documents import DOCUMENTS
+
+    for document in DOCUMENTS:
+        assert validate(load_admin_schema(), parse(document)) == [], document
+
+
+@pytest.mark.parametrize("name", ["products", "customers", "inventory"])
+def test_bulk_lines_fit_the_inner_mutation_in_the_real_schema(name):
+    """Each line of a bulk file holds the variables of the mutation the per-request path sends."""
+    from worker.bulk.adapters import bulk_adapter
+    from worker.bulk.documents import inner_mutation
+
+    resource = RESOURCES[name]
+    adapter = bulk_adapter(resource)
+    assert adapter is not None
+    mutation = inner_mutation(adapter.mutation, "task-1-0")
+    models = [resource.validate(r) for r in SAMPLE_RECORDS[name]]
+    if name == "inventory":  # lookups answered as the shop would
+        ids = {"TEE-S": "gid://shopify/InventoryItem/1", "TEE-M": "gid://shopify/InventoryItem/2"}
+        models = [m.model_copy(update={"inventory_item_id": ids[m.sku], "location_id": "gid://shopify/Location/1"})
+                  for m in models]  # fmt: skip
+    ctx = WriteContext(shop="docs", sync_id="s", record_keys=tuple(f"k{i}" for i in range(len(models))),
+                       idempotency_key="bulk-task-1")  # fmt: skip
+
+    async def no_lookups(document: str, variables: Mapping[str, Any], *, cost: Any = None) -> GraphQLResult:
+        raise AssertionError("no lookup expected")
+
+    lines = asyncio.run(adapter.variables([m for m in models if adapter.eligible(m)], no_lookups, ctx))
+    assert lines and all(isinstance(line, dict) for line in lines)
+    for line in lines:
+        check_request(mutation, line)
+
+
+def test_orders_have_no_bulk_path():
+    from worker.bulk.adapters import bulk_adapter
+
+    assert bulk_adapter(RESOURCES["orders"]) is None

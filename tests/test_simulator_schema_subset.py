@@ -175,6 +175,7 @@ def test_resource_files_only_extend_the_root_types():
         e.name for e in package.iterdir() if e.name.startswith("schema_") and e.name.endswith(".graphql")
     )
     assert extras == [
+        "schema_bulk.graphql",
         "schema_inventory.graphql",
         "schema_marketing.graphql",
         "schema_orders.graphql",

@@ -108,6 +108,10 @@ class WorkerRuntime:
         )
         return await writer.write(records, not_before=not_before)
 
+    async def gateway_for(self, shop: str) -> tuple[ShopGateway, aiohttp.ClientSession]:
+        """The shop's gateway and the process's HTTP session (the bulk path uploads and downloads with it)."""
+        return await self._gateway(self.shops.get(shop)), await self._http()
+
     async def _gateway(self, shop: ShopConfig) -> ShopGateway:
         """One gateway per shop and process, so costs learned from answers outlive a batch."""
         session = await self._http()

@@ -38,6 +38,14 @@ def sync(
     sync_id: Annotated[str | None, typer.Option(help="Sync id (default: a new one).")] = None,
     timeout: Annotated[float, typer.Option(help="Seconds to wait for the workers.")] = 3600.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as one JSON object.")] = False,
+    bulk: Annotated[
+        bool | None,
+        typer.Option(
+            "--bulk/--no-bulk",
+            help="Write through Shopify bulk operations (products, customers, inventory), or never; "
+            "default: when SHOPIFY_SYNC_BULK_THRESHOLD_RECORDS records wait for the shop.",
+        ),
+    ] = None,
 ) -> None:
     """Map, validate and enqueue rows, follow them to the end, and print the report.
 
@@ -58,6 +66,7 @@ def sync(
             rows=read_rows(input),
             sync_id=sync_id or new_sync_id(),
             primary_key=primary_key,
+            bulk=bulk,
         )
         report = run_sync(settings, config, job, timeout_s=timeout, show_progress=not as_json)
     except (MappingError, InputError, KeyError, OSError, SyncIdInUseError) as exc:

@@ -13,12 +13,13 @@ from collections.abc import Iterable
 
 import redis
 
+from producers.pipeline.bulk import BulkRouting
 from producers.pipeline.intake import Checked, Intake, Submission, Target, Validate
 from producers.pipeline.publish import AfterBatch, Publisher, PublishError
 from producers.pipeline.recovery import LostTaskWatch, unsettled
 from producers.pipeline.wait import ProgressCallback, Settled, wait_until_settled
 from worker.contract.deadletters import DeadLetterStore
-from worker.contract.enqueue import Enqueue, enqueue_batch
+from worker.contract.enqueue import Enqueue, enqueue_batch, enqueue_bulk
 from worker.contract.keys import Keys
 from worker.contract.outages import RIDE_OUT_S, until_redis_answers
 from worker.contract.pauses import ShopPauses
@@ -39,13 +40,17 @@ class RecordPipeline:
         enqueue: Enqueue = enqueue_batch,
         recover_lost: bool = False,
         ride_out_s: float = RIDE_OUT_S,
+        bulk: BulkRouting | None = None,
+        bulk_enqueue: Enqueue = enqueue_bulk,
     ) -> None:
         """A pipeline over ``client``.
 
         With ``recover_lost`` (a Redis broker, and a producer that waits for its records), what was
         published is kept, and ``wait`` sends again the records of a task the broker lost
-        (``producers.pipeline.recovery``). Redis restarts are ridden out for up to ``ride_out_s``; a
-        caller that must answer sooner (an HTTP request) gives less.
+        (``producers.pipeline.recovery``): through the per-request path, whichever path sent them.
+        ``bulk`` decides which submissions go through bulk operations (default: only those that ask).
+        Redis restarts are ridden out for up to ``ride_out_s``; a caller that must answer sooner (an
+        HTTP request) gives less.
         """
         self.redis = client
         self.keys = keys
@@ -56,6 +61,8 @@ class RecordPipeline:
         self.publisher = Publisher(
             enqueue, batch_size=batch_size, keep_sent=recover_lost, ride_out_s=ride_out_s
         )
+        self.bulk = bulk or BulkRouting(batch_size=batch_size)
+        self._bulk_enqueue = bulk_enqueue
 
     def submit(
         self,
@@ -67,17 +74,26 @@ class RecordPipeline:
         counted: bool = True,
         enqueue: Enqueue | None = None,
         after_batch: AfterBatch | None = None,
+        bulk: bool | None = None,
     ) -> Submission:
         """Admit ``items`` (``Intake.admit``) and publish the accepted ones.
+
+        ``bulk``: True sends them through bulk operations, False never, None lets ``BulkRouting`` decide
+        from the records waiting for the shop.
 
         Raises:
             Exception: What stopped publishing (Redis or the broker still away after the ride-out); the
                 records not enqueued are counted out and forgotten again, so the same call can be retried.
         """
         submission = self.intake.admit(target, items, validate=validate, dedupe=dedupe, counted=counted)
+        in_bulk = self.bulk.choose(self.redis, target, len(submission.accepted), bulk)
         try:
             submission.task_ids = self.publisher.publish(
-                target, submission.accepted, enqueue=enqueue, after_batch=after_batch
+                target,
+                submission.accepted,
+                enqueue=self._bulk_enqueue if in_bulk else enqueue,
+                after_batch=after_batch,
+                batch_size=self.bulk.records_per_operation if in_bulk else None,
             )
         except PublishError as exc:
             if counted:
@@ -128,3 +144,4 @@ class RecordPipeline:
             )
         finally:
             self.publisher.forget(sync_id)
+            self.bulk.forget(sync_id)

@@ -50,20 +50,23 @@ class Publisher:
         *,
         enqueue: Enqueue | None = None,
         after_batch: AfterBatch | None = None,
+        batch_size: int | None = None,
     ) -> list[str]:
         """Send ``records`` in batches; returns the task ids.
 
         Parameters:
             enqueue: Sends one batch, instead of the publisher's own (a kombu producer kept across calls).
             after_batch: Called with each batch's records once that batch is safely enqueued.
+            batch_size: Records per batch, instead of the publisher's own (a bulk task's file).
 
         Raises:
             PublishError: From the ``__cause__`` that stopped it, naming the records not sent.
         """
         send = enqueue or self._enqueue
         task_ids: list[str] = []
-        for start in range(0, len(records), self._batch_size):
-            batch = list(records[start : start + self._batch_size])
+        size = batch_size or self._batch_size
+        for start in range(0, len(records), size):
+            batch = list(records[start : start + size])
             args = [r.to_dict() for r in batch]
             try:
                 task_ids.append(str(self._send(send, target, args)))

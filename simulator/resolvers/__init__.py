@@ -15,6 +15,7 @@ Resolver = Callable[..., Any]
 def registries() -> list[Mapping[tuple[str, str], Resolver]]:
     """Return the resolver registries of every served resource."""
     from simulator.resolvers import (
+        bulk,
         consent,
         customers,
         inventory,
@@ -34,4 +35,5 @@ def registries() -> list[Mapping[tuple[str, str], Resolver]]:
         inventory.RESOLVERS,
         orders.RESOLVERS,
         order_status.RESOLVERS,
+        bulk.RESOLVERS,
     ]

@@ -22,6 +22,7 @@ class RequestContext:
     mutations_executed: int = 0
     executed_mutations: list[str] = field(default_factory=list)
     refused_whole: bool = False  # the answer is top-level errors only, no data (productSet over size)
+    base_url: str = ""  # scheme://host of the request: where upload targets and result files are served
 
 
 def context_of(info: GraphQLResolveInfo) -> RequestContext:

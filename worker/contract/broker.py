@@ -15,6 +15,7 @@ from settings import AppSettings, load_app_settings
 from worker.contract import serialization
 
 WRITE_BATCH = "shopify_sync.write_batch"
+BULK_WRITE = "shopify_sync.bulk_write"  # records of a big load, written through a bulk operation
 # A Celery countdown longer than the broker's visibility timeout makes Redis hand the task to a
 # second worker while the first still holds it. Every countdown this code sets is capped here.
 COUNTDOWN_SHARE_OF_VISIBILITY = 0.1
@@ -58,7 +59,11 @@ def max_countdown_s(settings: AppSettings) -> float:
 
 def create_celery_app(settings: AppSettings) -> Celery:
     """A Celery app on the configured Redis, or on the in-memory transport in embedded mode."""
-    app = Celery("shopify_sync", broker=settings.redis_url or "memory://localhost/", include=["worker.tasks"])
+    app = Celery(
+        "shopify_sync",
+        broker=settings.redis_url or "memory://localhost/",
+        include=["worker.tasks", "worker.bulk.tasks"],
+    )
     serialization.register()
     app.conf.update(
         task_serializer=serialization.FAST_JSON,

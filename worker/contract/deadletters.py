@@ -23,6 +23,7 @@ class Reason(BaseModel):
         code: Shopify's error code, when it gave one.
         gid: What Shopify holds already when a follow-up mutation failed after the main write.
         step: That follow-up mutation (``metafieldsSet``, ``orderCancel``, ...).
+        path: ``bulk`` when the record was written through a bulk operation (unset: per request).
     """
 
     category: str
@@ -31,6 +32,7 @@ class Reason(BaseModel):
     code: str | None = None
     gid: str | None = None
     step: str | None = None
+    path: str | None = None
 
 
 class DeadLetter(BaseModel):

@@ -6,7 +6,7 @@ from typing import Any, Protocol
 
 from kombu import Producer
 
-from worker.contract.broker import WRITE_BATCH, celery_app, queue_for
+from worker.contract.broker import BULK_WRITE, WRITE_BATCH, celery_app, queue_for
 
 
 class Enqueue(Protocol):
@@ -43,5 +43,32 @@ def enqueue_batch(
     kwargs = {} if not_before is None else {"not_before": not_before}
     result = celery_app.send_task(
         WRITE_BATCH, args=(shop, sync_id, resource, records), kwargs=kwargs, producer=producer, **options
+    )
+    return str(result.id)
+
+
+def enqueue_bulk(
+    shop: str,
+    sync_id: str,
+    resource: str,
+    records: list[dict[str, Any]],
+    *,
+    job_id: str | None = None,
+    countdown_s: float = 0.0,
+) -> str:
+    """Send records of a big load to be written through one bulk operation (``worker.bulk``).
+
+    Without ``records`` but with ``job_id``: a task that follows that job (already in Redis) further.
+    Same queue, same message form as ``enqueue_batch``, so the lost-task watch sees these tasks too.
+    """
+    options: dict[str, Any] = {
+        "queue": queue_for(shop),
+        "argsrepr": repr((shop, sync_id, resource, f"{len(records)} records", job_id)),
+    }
+    if countdown_s > 0:
+        options["countdown"] = countdown_s
+    kwargs = {} if job_id is None else {"job_id": job_id}
+    result = celery_app.send_task(
+        BULK_WRITE, args=(shop, sync_id, resource, records), kwargs=kwargs, **options
     )
     return str(result.id)

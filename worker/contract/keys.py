@@ -92,6 +92,22 @@ class Keys:
         """Sorted set: dead-letter ids by last time seen."""
         return f"{self.prefix}:dlq:index"
 
+    def bulk_job(self, job_id: str) -> str:
+        """Hash: one bulk operation's job (shop, sync, resource, state, staged path, operation id)."""
+        return f"{self.prefix}:bulk:{job_id}:job"
+
+    def bulk_lines(self, job_id: str) -> str:
+        """Hash: input line number -> the record (``RecordEnvelope`` JSON) it was written from."""
+        return f"{self.prefix}:bulk:{job_id}:lines"
+
+    def bulk_parts(self, task_id: str) -> str:
+        """List: the job ids a bulk task split its records into (a redelivered task finds them here)."""
+        return f"{self.prefix}:bulk:{task_id}:parts"
+
+    def bulk_lock(self, job_id: str) -> str:
+        """String with a TTL: the one worker advancing a bulk job holds it."""
+        return f"{self.prefix}:bulk:{job_id}:lock"
+
     def lookup(self, shop: str, kind: str, name: str) -> str:
         """String: a cached lookup (a SKU's inventory item or variant, a location's id), with a TTL."""
         return f"{self.prefix}:lookup:{shop}:{kind}:{name}"

@@ -55,16 +55,27 @@ class OutcomeRecorder:
         return {r.key for r, state in zip(records, states, strict=True) if state == RecordState.SYNCED}
 
     def synced(
-        self, written: list[tuple[RecordEnvelope, str]], request_id: str | None, cost: float | None = None
+        self,
+        written: list[tuple[RecordEnvelope, str]],
+        request_id: str | None,
+        cost: float | None = None,
+        *,
+        path: str | None = None,
     ) -> None:
-        """Each record is in Shopify as its gid; ``cost`` is each one's share of the request's actual cost."""
+        """Each record is in Shopify as its gid; ``cost`` is each one's share of the request's actual cost.
+
+        ``path`` labels records written another way than per request (``bulk``: ``request_id`` is then
+        the bulk operation's id).
+        """
+        label = {"path": path} if path else {}
         marks: list[tuple[str, RecordState, dict[str, Any]]] = [
-            (r.key, RecordState.SYNCED, {"gid": gid, "attempts": r.attempts + 1}) for r, gid in written
+            (r.key, RecordState.SYNCED, {"gid": gid, "attempts": r.attempts + 1, **label})
+            for r, gid in written
         ]
         self._tracker.mark_many(self.sync_id, marks)
         for record, gid in written:
             context = self._context(
-                record, outcome=RecordState.SYNCED, gid=gid, request_id=request_id, cost=cost
+                record, outcome=RecordState.SYNCED, gid=gid, request_id=request_id, cost=cost, **label
             )
             log.info("synced", extra=context)
 

@@ -163,11 +163,12 @@ class Customers(SingleMutationResource[CustomerRecord]):
         """``customerSet`` for the unit, then consent and metafields for each customer it returned."""
         results = await super().write(records, send, ctx)
         return [
-            await self._follow_ups(record, gid, send) if isinstance(gid, str) else gid
+            await self.follow_ups(record, gid, send) if isinstance(gid, str) else gid
             for record, gid in zip(records, results, strict=True)
         ]
 
-    async def _follow_ups(self, record: CustomerRecord, gid: str, send: Send) -> RecordResult:
+    async def follow_ups(self, record: CustomerRecord, gid: str, send: Send) -> RecordResult:
+        """Consent and metafields of a customer written as ``gid`` (also after a bulk ``customerSet``)."""
         steps: list[Step] = []
         if record.email_marketing_consent and record.email_marketing_consent.settable:
             consent = record.email_marketing_consent.model_dump(by_alias=True, exclude_none=True)

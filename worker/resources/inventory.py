@@ -93,6 +93,25 @@ class Inventory(Resource[InventoryRecord]):
         self, records: list[InventoryRecord], send: Send, ctx: WriteContext
     ) -> list[RecordResult]:
         """Resolve SKUs and locations, then set the unit's quantities in one call per (name, reason)."""
+        results, entries = await self.resolve(records, send, ctx)
+        groups: dict[tuple[str, str], list[tuple[int, str, str]]] = {}
+        for (_, item, location), i in entries.items():
+            groups.setdefault((records[i].name, records[i].reason), []).append((i, item, location))
+        for (name, reason), members in groups.items():
+            for i, result in await self._set(name, reason, members, records, send, ctx):
+                results[i] = result
+        return [r if r is not None else _rejected("not written") for r in results]
+
+    async def resolve(
+        self, records: list[InventoryRecord], send: Send, ctx: WriteContext
+    ) -> tuple[list[RecordResult | None], dict[tuple[str, str, str], int]]:
+        """Each record's (name, item gid, location gid), or why it cannot be written.
+
+        Returns:
+            One result per record (None while it is still to be written: a refusal, or ``SUPERSEDED``
+            when a later record of the unit sets the same quantity), and the (name, item, location) of
+            each record still to write -> its index.
+        """
         results: list[RecordResult | None] = [None] * len(records)
         items = await variants_by_sku(
             [r.sku for r in records if r.sku and not r.inventory_item_id], send, ctx
@@ -120,13 +139,7 @@ class Inventory(Resource[InventoryRecord]):
                     f"superseded by record {ctx.record_keys[i]} (same item and location)", "SUPERSEDED"
                 )
             entries[pair] = i
-        groups: dict[tuple[str, str], list[tuple[int, str, str]]] = {}
-        for (_, item, location), i in entries.items():
-            groups.setdefault((records[i].name, records[i].reason), []).append((i, item, location))
-        for (name, reason), members in groups.items():
-            for i, result in await self._set(name, reason, members, records, send, ctx):
-                results[i] = result
-        return [r if r is not None else _rejected("not written") for r in results]
+        return results, entries
 
     async def _set(
         self,
