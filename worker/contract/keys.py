@@ -41,6 +41,14 @@ class Keys:
         """List (JSON batches): records kept while the shop is paused."""
         return f"{self.prefix}:held:{shop}"
 
+    def booked(self, shop: str) -> str:
+        """Sorted set: ids of the shop's batch tasks a worker holds until their turn, scored by start time."""
+        return f"{self.prefix}:booked:{shop}"
+
+    def shop_stats(self, shop: str) -> str:
+        """Hash: records synced, dead-lettered and retried for the shop since the counters began."""
+        return f"{self.prefix}:stats:{shop}"
+
     def credentials(self, shop: str) -> str:
         """String (a Fernet token): the shop's sealed OAuth credentials (tokens, expiry, scopes)."""
         return f"{self.prefix}:credentials:{shop}"
