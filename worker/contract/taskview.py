@@ -86,4 +86,6 @@ def reason_label(reason: Reason) -> str:
     """A dead letter's reason in one short line: ``user_error on email: Email has already been taken``."""
     where = f" on {reason.field}" if reason.field else ""
     message = reason.message.split(";")[0] if reason.message else ""
+    if reason.field:
+        message = message.removeprefix(f"{reason.field}: ")
     return shown_text(f"{reason.category}{where}: {message}" if message else f"{reason.category}{where}")
