@@ -5,7 +5,7 @@ from celery.contrib.testing.mocks import TaskMessage
 from celery.worker import control
 
 from worker.contract import taskview
-from worker.contract.broker import BrokerConnection, REDIS_TRANSPORT, WRITE_BATCH
+from worker.contract.broker import REDIS_TRANSPORT, WRITE_BATCH, BrokerConnection
 from worker.contract.deadletters import Reason
 from worker.inspection import SafeRequest, shown_broker_url
 
