@@ -70,13 +70,14 @@ def task_state(outcome: BatchOutcome, records: int) -> TaskState:
         only = next(iter(causes)) if len(causes) == 1 else None
         written = result["synced"] + result["already_synced"] + result["superseded"]
         if only in SHOP_LEVEL and not written and not outcome.deferred:
-            kind, what = "ShopFailed", f"{only}: {records_count(failed)} of {records} failed"
+            kind, what = "ShopFailed", f"{only}: {failed} of {records_count(records)} failed"
         elif outcome.held:
             kind = "ShopPaused"
-            what = f"{_listed(outcome.held_causes)}: {records_count(len(outcome.held))} of {records} held"
+            what = f"{_listed(outcome.held_causes)}: {len(outcome.held)} of {records_count(records)} held"
         else:
-            kind, what = "RecordsDeadLettered", f"{records_count(result['dead_lettered'])} of {records}"
-        detail = f"; dead-lettered: {_listed(outcome.reasons)}" if outcome.reasons else ""
+            kind = "RecordsDeadLettered"
+            what = f"{result['dead_lettered']} of {records_count(records)} dead-lettered"
+        detail = f"; {_listed(outcome.reasons)}" if outcome.reasons else ""
         return TaskState("FAILURE", shown_text(f"{kind}: {what}{detail}", 400), result)
     if outcome.retries or result["deferred"]:
         text = f"RecordsRetried: {outcome.retries} failed attempt(s) retried"

@@ -92,7 +92,7 @@ def test_flower_shows_each_tasks_outcome_the_backlog_and_no_customer_data(deploy
     [task] = of_shop("FAILURE")
     assert task["name"] == "shopify_sync.write_batch"
     assert task["args"] == repr((shop, report["sync_id"], "customers", "6 records"))
-    assert task["exception"].startswith("RecordsDeadLettered: 1 record of 6; dead-lettered: user_error on")
+    assert task["exception"].startswith("RecordsDeadLettered: 1 of 6 records dead-lettered; user_error on")
     assert "Phone has already been taken" in task["exception"]
     result = eval(task["result"], {})  # a dict's repr, as Celery sends results
     assert (result["synced"], result["dead_lettered"], result["records"]) == (5, 1, 6)

@@ -42,7 +42,7 @@ def test_dead_lettered_records_make_a_failure_with_counts_and_leading_reasons():
     taken = user_error(["input", "email"], "Email has already been taken", "TAKEN")
     state = task_state(run({"a@x.io": [ok(1)], "b@x.io": [taken], "c@x.io": [taken]}), 3)
     assert state.state == "FAILURE"
-    assert state.headline.startswith("RecordsDeadLettered: 2 records of 3; dead-lettered: ")
+    assert state.headline.startswith("RecordsDeadLettered: 2 of 3 records dead-lettered; ")
     assert "user_error on input.email: Email has already been taken (2)" in state.headline
     assert state.result["synced"] == 1 and state.result["dead_lettered"] == 2
     assert state.result["reasons"] == {"user_error on input.email: Email has already been taken": 2}
@@ -52,7 +52,7 @@ def test_dead_lettered_records_make_a_failure_with_counts_and_leading_reasons():
 def test_every_record_held_for_an_auth_failure_is_a_shop_failure_naming_the_cause():
     state = task_state(run({"a@x.io": [InvalidTokenError("revoked", status=401)]}), 3)
     assert state.state == "FAILURE"
-    assert state.headline == "ShopFailed: invalid_token: 3 records of 3 failed"
+    assert state.headline == "ShopFailed: invalid_token: 3 of 3 records failed"
     assert state.result["held"] == 3 and state.result["held_for"] == {"invalid_token": 3}
 
 
@@ -60,14 +60,14 @@ def test_every_record_lost_to_the_network_is_a_shop_failure():
     policy = RetryPolicy(max_attempts=2, base_backoff_s=0.01, max_backoff_s=0.05)
     state = task_state(run({"a@x.io": [NetworkError("reset")] * 2}, ["a@x.io"], policy=policy), 1)
     assert state.state == "FAILURE"
-    assert state.headline.startswith("ShopFailed: network_error: 1 record of 1 failed; dead-lettered: ")
+    assert state.headline.startswith("ShopFailed: network_error: 1 of 1 record failed; ")
     assert state.result["retries"] == 1
 
 
 def test_records_held_after_others_were_written_show_the_pause():
     state = task_state(run({"a@x.io": [ok(1)], "b@x.io": [InvalidTokenError("revoked", status=401)]}), 3)
     assert state.state == "FAILURE"
-    assert state.headline == "ShopPaused: invalid_token (2): 2 records of 3 held"
+    assert state.headline == "ShopPaused: invalid_token (2): 2 of 3 records held"
 
 
 def test_retried_then_written_is_a_retry_with_what_was_retried():
