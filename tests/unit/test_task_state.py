@@ -128,3 +128,33 @@ def test_finish_returns_the_result_of_a_success_and_survives_a_lost_event():
     failed = task_state(run({"a@x.io": [user_error(["input", "email"], "bad", "INVALID")]}, ["a@x.io"]), 1)
     with pytest.raises(Ignore):  # the message is still acknowledged
         finish(FakeTask(fail=True), failed, 0.1)
+
+
+class CrashingTask:
+    def __init__(self, retries):
+        self.request = type("Request", (), {"retries": retries})()
+        self.retried_with = None
+
+    def retry(self, exc, countdown):
+        self.retried_with = (exc, countdown)
+        return RuntimeError("retry")
+
+
+def test_a_crash_shows_its_type_and_a_masked_message_without_the_chain(monkeypatch):
+    from worker import tasks
+
+    task = CrashingTask(retries=0)
+    crash = KeyError("ada@example.com")
+    with pytest.raises(RuntimeError):
+        tasks._after_crash(task, None, "acme", "s1", "customers", [], crash)
+    shown, countdown = task.retried_with
+    assert isinstance(shown, tasks.BatchCrashedError) and countdown > 0
+    assert str(shown) == "KeyError: '[email]'"
+    assert shown.__cause__ is None and shown.__context__ is None
+
+    dead = []
+    monkeypatch.setattr(tasks, "_dead_letter_unsettled", lambda *args: dead.append(args))
+    with pytest.raises(tasks.BatchCrashedError) as final:
+        tasks._after_crash(CrashingTask(retries=99), None, "acme", "s1", "customers", [], crash)
+    assert "ada@example.com" not in str(final.value) and len(dead) == 1
+    assert final.value.__context__ is None
