@@ -57,3 +57,30 @@ def test_metrics_per_shop_from_redis(fake_redis):
     assert 'shopify_sync_shop_paused{shop="acme"} 0.0' in text
     assert 'shopify_sync_records_held{shop="beta"} 2.0' in text
     assert 'shopify_sync_records_synced_total{shop="beta"} 0.0' in text
+
+
+def test_a_batch_sent_back_to_wait_for_its_turn_is_counted_as_booked(fake_redis, monkeypatch):
+    import time
+    from pathlib import Path
+
+    from settings import AppSettings, ShopConfig, ShopsConfig
+    from worker import tasks
+    from worker.runtime import WorkerRuntime, install_runtime
+
+    shops = ShopsConfig(Path("shops.toml"), [ShopConfig(shop_name="acme", access_token="shpat_unit")])
+    runtime = WorkerRuntime(AppSettings(key_prefix="t"), fake_redis, shops)
+    sent = []
+    monkeypatch.setattr(tasks, "enqueue_batch", lambda *args, **kwargs: sent.append(kwargs) or "task-2")
+    install_runtime(runtime)
+    try:
+        start = time.time() + 120
+        record = {"key": "r1", "payload": {"email": "ada@example.com"}}
+        result = tasks.write_batch.apply(
+            args=("acme", "s1", "customers", [record]), kwargs={"not_before": start}
+        )
+        assert result.get()["booked"] == 1 and sent[0]["not_before"] == start
+        view = Backlog(fake_redis, Keys("t")).of("acme")
+        assert view.booked == 1 and abs(view.booked_until - start) < 1
+    finally:
+        install_runtime(None)
+        runtime.close()
