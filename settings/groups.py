@@ -157,6 +157,9 @@ class ObservabilitySettings(EnvironmentSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["text", "json"] = "text"
     sentry_dsn: SecretStr | None = None
+    # Prometheus metrics per shop, served by each `celery worker` main process when a port is set.
+    metrics_port: Annotated[int, Field(ge=1, le=65535)] | None = None
+    metrics_address: str = "127.0.0.1"
 
     @field_validator("log_level", "log_format", mode="before")
     @classmethod

@@ -13,6 +13,7 @@ from typing import Any
 from celery import signals
 
 from worker.contract.broker import celery_app, settings
+from worker.metrics import serve_metrics
 from worker.observability import init_sentry, setup_logging, tag_task
 
 app = celery_app
@@ -40,3 +41,8 @@ def _init_sentry(**_: Any) -> None:
 
 
 signals.task_prerun.connect(tag_task)
+
+
+@signals.worker_init.connect
+def _serve_metrics(**_: Any) -> None:  # the main process only: pool processes do not get worker_init
+    serve_metrics(settings)

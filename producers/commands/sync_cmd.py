@@ -20,9 +20,9 @@ from producers.commands.common import (
 from producers.demo import run_demo
 from producers.mapping import Mapping, MappingError
 from producers.readers import InputError, read_rows
-from producers.report import ResourceReport
 from producers.running import SyncIdInUseError, run_sync
 from producers.sync import SyncJob, new_sync_id
+from producers.sync_status import render_text, sync_status
 from worker.contract.broker import queue_for
 from worker.contract.tracking import SyncTracker
 from worker.resources import RESOURCES
@@ -83,7 +83,11 @@ def status(
     sync_id: Annotated[str, typer.Argument(help="The sync id printed by `sync`.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
-    """Counts of a sync: from Redis, or from the report file an embedded run left."""
+    """Counts of a sync: from Redis, or from the report file an embedded run left.
+
+    Failed counts only records that failed (dead-lettered); records still queued or in flight are
+    pending, records between attempts retrying.
+    """
     settings = app_settings()
     if settings.embedded:
         report_file = settings.output_dir / sync_id / "report.json"
@@ -92,23 +96,14 @@ def status(
         data = json.loads(report_file.read_text(encoding="utf-8"))
     else:
         with redis_state(settings) as (client, keys):
-            tracker = SyncTracker(client, keys)
-            meta = tracker.meta(sync_id)
-            if not meta:
-                fail(f"unknown sync {sync_id!r}")
-            counts = tracker.counts(sync_id)
-            data = {
-                **meta,
-                **vars(ResourceReport.from_counts(counts)),
-                "pending": counts.pending,
-                "retrying": counts.retrying,
-                "finished": counts.finished,
-            }
+            found = sync_status(SyncTracker(client, keys), sync_id)
+        if found is None:
+            fail(f"unknown sync {sync_id!r}")
+        data = found
     if as_json:
         echo_json(data)
     else:
-        for key, value in data.items():
-            typer.echo(f"{key:>14}: {value}")
+        typer.echo(render_text(data))
 
 
 def demo(

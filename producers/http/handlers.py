@@ -17,6 +17,7 @@ from producers.http.auth import json_error
 from producers.http.payload import PayloadError, parse, valid_sync_id
 from producers.pipeline import RecordPipeline, Target
 from producers.records import validator
+from producers.sync_status import sync_status as status_of
 from settings import ShopsConfig
 from worker.observability import tag_scope
 from worker.resources import RESOURCES
@@ -108,24 +109,13 @@ async def take_records(request: web.Request) -> web.Response:
 
 
 def _status(producer: Producer, sync_id: str, limit: int) -> dict[str, Any] | None:
-    tracker = producer.pipeline.tracker
-    meta = tracker.meta(sync_id)
-    if not meta:
+    status = status_of(producer.pipeline.tracker, sync_id)
+    if status is None:
         return None
-    counts = tracker.counts(sync_id)
     letters = list(producer.pipeline.dead_letters.iter(sync_id=sync_id))
-    pause = producer.pipeline.pauses.summary(meta.get("shop", ""), meta.get("resource"))
+    pause = producer.pipeline.pauses.summary(status.get("shop", ""), status.get("resource"))
     return {
-        **meta,
-        "total": counts.total,
-        "synced": counts.synced,
-        "dead_lettered": counts.dead_lettered,
-        "superseded": counts.superseded,
-        "retrying": counts.retrying,
-        "paused": counts.paused,
-        "pending": counts.pending,
-        "retries": counts.retries,
-        "finished": counts.finished,
+        **status,
         "shop_paused": pause,
         "dead_letters": [
             {"record": e.record_key, "attempts": e.attempts, **e.reason.model_dump()} for e in letters[:limit]

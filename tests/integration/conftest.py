@@ -346,15 +346,18 @@ def point_shop_at(deployment: Deployment, shop: str, base_url: str) -> None:
     deployment.shops_file.write_text(text.replace(deployment.sim.shop_url(shop), f"{base_url}/store/{shop}"))
 
 
-def enqueue_from_producer(deployment: Deployment, shop: str, sync_id: str, payloads: list[dict]) -> None:
+def enqueue_from_producer(
+    deployment: Deployment, shop: str, sync_id: str, payloads: list[dict], countdown_s: float = 0.0
+) -> None:
     """Enqueue one batch of mapped records as a producer does, from a process with the deployment's env."""
     records = [{"key": f"r{i}", "payload": p, "source": {}} for i, p in enumerate(payloads)]
     code = (
         "import json, sys; from worker.contract.enqueue import enqueue_batch; "
-        "enqueue_batch(sys.argv[1], sys.argv[2], 'customers', json.loads(sys.argv[3]))"
+        "enqueue_batch(sys.argv[1], sys.argv[2], 'customers', json.loads(sys.argv[3]), "
+        "countdown_s=float(sys.argv[4]))"
     )
     subprocess.run(
-        [sys.executable, "-c", code, shop, sync_id, json.dumps(records)],
+        [sys.executable, "-c", code, shop, sync_id, json.dumps(records), str(countdown_s)],
         env=deployment.env,
         check=True,
         timeout=60,

@@ -10,6 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from celery import Celery
+from celery.app.amqp import AMQP
+from kombu import Connection
+from kombu import connection as kombu_connection
 
 from settings import AppSettings, load_app_settings
 from worker.contract import serialization
@@ -52,6 +55,30 @@ def broker_transport_options(settings: AppSettings) -> dict[str, Any]:
     }
 
 
+class BrokerConnection(Connection):
+    """kombu's connection, written as a ``redis://`` URL although it runs the transport above.
+
+    Flower picks its broker client (queue lengths, the Broker page) from the URL's scheme, which kombu
+    would otherwise write as the transport's import path. A password mask appears only where the URL
+    has a password.
+    """
+
+    resolve_aliases = {**kombu_connection.resolve_aliases, REDIS_TRANSPORT: "redis"}  # type: ignore[attr-defined]
+
+    def as_uri(self, include_password: bool = False, mask: str = "**", getfields: Any = None) -> str:
+        """The URL, its password (if any) replaced by ``mask`` unless ``include_password``."""
+        shown = include_password or not self.password
+        if getfields is None:
+            return str(super().as_uri(shown, mask))
+        return str(super().as_uri(shown, mask, getfields))
+
+
+class BrokerAMQP(AMQP):
+    """Celery's messaging layer, with the connection above."""
+
+    Connection = BrokerConnection
+
+
 def max_countdown_s(settings: AppSettings) -> float:
     """The longest countdown a task may be given."""
     return settings.broker_visibility_timeout_s * COUNTDOWN_SHARE_OF_VISIBILITY
@@ -63,6 +90,7 @@ def create_celery_app(settings: AppSettings) -> Celery:
         "shopify_sync",
         broker=settings.redis_url or "memory://localhost/",
         include=["worker.tasks", "worker.bulk.tasks"],
+        amqp=BrokerAMQP,
     )
     serialization.register()
     app.conf.update(

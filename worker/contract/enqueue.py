@@ -7,6 +7,7 @@ from typing import Any, Protocol
 from kombu import Producer
 
 from worker.contract.broker import BULK_WRITE, WRITE_BATCH, celery_app, queue_for
+from worker.contract.taskview import safe_view
 
 
 class Enqueue(Protocol):
@@ -29,21 +30,19 @@ def enqueue_batch(
     """Send one batch to its shop's queue; returns the task id.
 
     The task arguments carry the records but no credential: the worker reads the shop's token from its
-    own shops file or credential store. Flower shows a short form of the arguments (shop, sync,
-    resource, count). ``not_before`` (epoch seconds) marks a batch already booked in its shop's
+    own shops file or credential store. Monitors see only a short form of the arguments (shop, sync,
+    resource, count; ``worker.contract.taskview``), given here so that Celery does not write a long repr
+    of the records first. ``not_before`` (epoch seconds) marks a batch already booked in its shop's
     schedule, to start at that time. A ``producer`` (``celery_app.producer_or_acquire()``) kept across
     many calls saves a connection checkout per batch.
     """
-    options: dict[str, Any] = {
-        "queue": queue_for(shop),
-        "argsrepr": repr((shop, sync_id, resource, f"{len(records)} records")),
-    }
+    args = (shop, sync_id, resource, records)
+    kwargs = {} if not_before is None else {"not_before": not_before}
+    argsrepr, kwargsrepr = safe_view(args, kwargs)
+    options: dict[str, Any] = {"queue": queue_for(shop), "argsrepr": argsrepr, "kwargsrepr": kwargsrepr}
     if countdown_s > 0:
         options["countdown"] = countdown_s
-    kwargs = {} if not_before is None else {"not_before": not_before}
-    result = celery_app.send_task(
-        WRITE_BATCH, args=(shop, sync_id, resource, records), kwargs=kwargs, producer=producer, **options
-    )
+    result = celery_app.send_task(WRITE_BATCH, args=args, kwargs=kwargs, producer=producer, **options)
     return str(result.id)
 
 

@@ -53,6 +53,14 @@ class Keys:
         """List (JSON batches): records of ``resource`` kept while it is paused for an access."""
         return f"{self.prefix}:held-access:{shop}:{resource}"
 
+    def booked(self, shop: str) -> str:
+        """Sorted set: ids of the shop's batch tasks a worker holds until their turn, scored by start time."""
+        return f"{self.prefix}:booked:{shop}"
+
+    def shop_stats(self, shop: str) -> str:
+        """Hash: records synced, dead-lettered and retried for the shop since the counters began."""
+        return f"{self.prefix}:stats:{shop}"
+
     def credentials(self, shop: str) -> str:
         """String (a Fernet token): the shop's sealed OAuth credentials (tokens, expiry, scopes)."""
         return f"{self.prefix}:credentials:{shop}"

@@ -13,7 +13,8 @@ from worker.contract.access_pauses import AccessPause
 from worker.contract.deadletters import Reason
 from worker.contract.envelopes import RecordEnvelope
 from worker.contract.pauses import ShopPauses
-from worker.contract.recorder import OutcomeRecorder
+from worker.contract.recorder import SUPERSEDED, OutcomeRecorder
+from worker.contract.taskview import reason_label
 from worker.errors import (
     FollowUpFailedError,
     MissingScopeError,
@@ -58,22 +59,29 @@ class Settler:
         self.recorder.synced(written, request_id, cost)
         self.outcome.synced += len(written)
 
-    def dead_letter(self, record: RecordEnvelope, reason: Reason) -> None:
-        """A record that will not be tried again."""
+    def dead_letter(self, record: RecordEnvelope, reason: Reason, cause: str | None = None) -> None:
+        """A record that will not be tried again; ``cause``: the error category behind ``reason``."""
         self.recorder.dead_letter(record, reason)
         self.outcome.dead_lettered += 1
+        if reason.code == SUPERSEDED:
+            self.outcome.superseded += 1
+            return
+        self.outcome.reasons[reason_label(reason)] += 1
+        self.outcome.causes[cause or reason.category] += 1
 
     def hold(self, unit: Unit, why: str) -> None:
         """Records of a paused shop, kept for ``shops resume``."""
         for record, _ in unit:
             self.recorder.paused(record, why)
             self.outcome.held.append(record)
+            self.outcome.held_causes[why] += 1
 
     def hold_for_access(self, unit: Unit, pause: AccessPause) -> None:
         """Records of a resource paused for an access, kept until it is granted or ``shops resume``."""
         for record, _ in unit:
             self.recorder.paused(record, f"missing_access: {pause.required.describe()}")
             self.outcome.held_for_access.append(record)
+            self.outcome.held_causes["missing_access"] += 1
 
     def defer(self, unit: Unit, delay_s: float) -> None:
         """Records to enqueue again after ``delay_s`` seconds."""
@@ -108,10 +116,12 @@ class Settler:
             return False
         if decision.action is Action.DEAD_LETTER:
             for record, _ in unit:
-                self.dead_letter(record, failure_reason(err))
+                self.dead_letter(record, failure_reason(err), err.category)
             return False
         for record, _ in unit:
             self.recorder.retrying(record, err, decision.delay_s)
+            self.outcome.retries += 1
+            self.outcome.retry_causes[err.category] += 1
         if not inline or decision.delay_s > self.max_inline_wait_s:
             self.defer(unit, decision.delay_s)
             return False
