@@ -1,7 +1,9 @@
 """The HTTP producer's aiohttp application, and how ``shopify-sync serve`` runs it.
 
-Multiwoven's HTTP destination POSTs chunks of mapped records; this server validates them, dead-letters
-the invalid ones and enqueues the rest for the workers, answering as soon as they are queued.
+Multiwoven's HTTP destination POSTs one mapped record per request; this server gathers the records of
+concurrent requests into batches, validates them, dead-letters the invalid ones and enqueues the rest for
+the workers. It answers each request once its records are settled (``settled``, the default) or once
+they are queued (``queued``): see ``producers.http.answers``.
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ from aiohttp import web
 
 from producers.embedded import embedded_worker
 from producers.http.auth import bearer_auth, json_errors
+from producers.http.coalesce import Coalescer
 from producers.http.handlers import PRODUCER, Producer, health, sync_status, take_records
 from producers.pipeline import RecordPipeline
+from producers.records import validator
 from settings import AppSettings, ShopsConfig, load_shops
 from worker.contract.keys import Keys
 
@@ -29,6 +33,7 @@ def create_app(producer: Producer, *, bearer_token: str) -> web.Application:
         middlewares=[json_errors, bearer_auth(bearer_token)], client_max_size=producer.max_body_bytes
     )
     app[PRODUCER] = producer
+    app.on_shutdown.append(_drain)
     app.router.add_post("/shops/{shop}/{resource}", take_records)
     app.router.add_post("/shops/{shop}/{resource}/syncs/{sync_id}", take_records)
     app.router.add_get("/syncs/{sync_id}", sync_status)
@@ -36,13 +41,26 @@ def create_app(producer: Producer, *, bearer_token: str) -> web.Application:
     return app
 
 
+async def _drain(app: web.Application) -> None:
+    producer = app[PRODUCER]
+    await producer.coalescer.drain()
+    producer.waits.shutdown(wait=False, cancel_futures=True)
+
+
 def producer_for(settings: AppSettings, shops: ShopsConfig, client: redis.Redis) -> Producer:
     """The routes' dependencies over ``client``."""
+    pipeline = RecordPipeline(client, Keys(settings.key_prefix), batch_size=settings.batch_size)
     return Producer(
         shops=shops,
         client=client,
-        pipeline=RecordPipeline(client, Keys(settings.key_prefix), batch_size=settings.batch_size),
+        pipeline=pipeline,
+        coalescer=Coalescer(
+            pipeline, validator, batch_size=settings.batch_size, linger_s=settings.http_coalesce_ms / 1000
+        ),
         max_body_bytes=settings.http_max_body_bytes,
+        answer_mode=settings.http_answer,
+        deadline_s=settings.http_answer_deadline_s,
+        undo_quotes_default=settings.multiwoven_undo_quotes,
     )
 
 
@@ -96,6 +114,11 @@ def serve(settings: AppSettings, *, host: str, port: int) -> None:
         )
         mode = "embedded" if settings.embedded else "redis"
         log.info(
-            "HTTP producer (%s mode) for shops %s on http://%s:%d", mode, ", ".join(shops.names()), host, port
+            "HTTP producer (%s mode, %s answers) for shops %s on http://%s:%d",
+            mode,
+            settings.http_answer,
+            ", ".join(shops.names()),
+            host,
+            port,
         )
         web.run_app(app, host=host, port=port, print=None, access_log=logging.getLogger("aiohttp.access"))

@@ -1,0 +1,117 @@
+"""Records of concurrent requests gathered into one submission per shop, resource and sync.
+
+Multiwoven's HTTP destination posts one record per request, from up to 10 threads. Submitted one by one,
+each record would become a task of its own, and the worker could not pack records into shared requests.
+The coalescer holds a request's records for ``linger_s`` (or until a batch is full), then submits the
+records of every request gathered for the same target in one ``RecordPipeline.submit``: one intake, and
+batches as large as a ``sync``'s. Each request gets back the part of the submission that is its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from producers.pipeline import RecordPipeline, Submission, Target, Validate
+from worker.contract.envelopes import RecordEnvelope
+
+
+@dataclass
+class _Waiting:
+    records: list[RecordEnvelope]
+    answer: asyncio.Future[Submission]
+
+
+@dataclass
+class _Group:
+    waiting: list[_Waiting] = field(default_factory=list)
+    size: int = 0
+    timer: asyncio.TimerHandle | None = None
+
+
+class Coalescer:
+    """Gathers records per target and submits them together.
+
+    Parameters:
+        pipeline: Where the records go (intake and publish).
+        validator: The validation of a resource's records.
+        batch_size: A gathered group this large is submitted at once.
+        linger_s: How long the first request of a group waits for others, in seconds.
+    """
+
+    def __init__(
+        self,
+        pipeline: RecordPipeline,
+        validator: Callable[[str], Validate],
+        *,
+        batch_size: int,
+        linger_s: float,
+    ) -> None:
+        self._pipeline = pipeline
+        self._validator = validator
+        self._batch_size = batch_size
+        self._linger_s = linger_s
+        self._groups: dict[Target, _Group] = {}
+        self._running: set[asyncio.Task[None]] = set()
+
+    async def submit(self, target: Target, records: list[RecordEnvelope]) -> Submission:
+        """Submit ``records`` with those of concurrent requests for ``target``; returns this request's part.
+
+        Raises:
+            Exception: What stopped the shared submission (Redis or the broker away); none of the group's
+                records was taken in then (``RecordPipeline.submit`` counts them out again).
+        """
+        loop = asyncio.get_running_loop()
+        group = self._groups.get(target)
+        if group is None:
+            group = self._groups[target] = _Group()
+            group.timer = loop.call_later(self._linger_s, self._flush, target)
+        mine = _Waiting(records, loop.create_future())
+        group.waiting.append(mine)
+        group.size += len(records)
+        if group.size >= self._batch_size:
+            self._flush(target)
+        return await asyncio.shield(mine.answer)
+
+    def _flush(self, target: Target) -> None:
+        group = self._groups.pop(target, None)
+        if group is None:
+            return
+        if group.timer is not None:
+            group.timer.cancel()
+        task = asyncio.ensure_future(self._submit(target, group.waiting))
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
+
+    async def _submit(self, target: Target, waiting: list[_Waiting]) -> None:
+        records = [record for request in waiting for record in request.records]
+        try:
+            submission = await asyncio.to_thread(
+                self._pipeline.submit, target, records, validate=self._validator(target.resource), dedupe=True
+            )
+        except Exception as exc:
+            for request in waiting:
+                if not request.answer.done():
+                    request.answer.set_exception(exc)
+            return
+        for request in waiting:
+            if not request.answer.done():
+                request.answer.set_result(share(submission, request.records))
+
+    async def drain(self) -> None:
+        """Submit every group now and wait for the submissions (the server is stopping)."""
+        for target in list(self._groups):
+            self._flush(target)
+        if self._running:
+            await asyncio.gather(*self._running, return_exceptions=True)
+
+
+def share(submission: Submission, records: list[RecordEnvelope]) -> Submission:
+    """The part of a shared ``submission`` that concerns ``records`` (by record key)."""
+    keys = {record.key for record in records}
+    return Submission(
+        accepted=[r for r in submission.accepted if r.key in keys],
+        invalid=[bad for bad in submission.invalid if bad.record.key in keys],
+        duplicates=[key for key in submission.duplicates if key in keys],
+    )
