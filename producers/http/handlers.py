@@ -52,6 +52,7 @@ class Producer:
     max_body_bytes: int
     answer_mode: str = "settled"
     deadline_s: float = 45.0
+    flush_s: float = 0.25
     undo_quotes_default: bool = True
     waits: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(WAIT_THREADS, "settle"))
 
@@ -117,9 +118,10 @@ async def take_records(request: web.Request) -> web.Response:
     fields = [undo_in_record(r) for r in payload.records] if producer.undo_quotes(shop) else payload.records
     records = keyed(fields, request.query.get(KEY_FIELD_PARAM))
     target = Target(shop, resource, sync_id)
+    queued = _answer_mode(request, producer) == "queued"
     try:
-        submission = await producer.coalescer.submit(target, records)
-        if _answer_mode(request, producer) == "queued":
+        submission = await producer.coalescer.submit(target, records, queued=queued)
+        if queued:
             status, body = queued_answer(submission)
         else:
             outcomes = await _settle(producer, target, submission, deadline=started + producer.deadline_s)

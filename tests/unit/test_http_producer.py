@@ -12,7 +12,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from producers.http import create_app
 from producers.http.coalesce import Coalescer
 from producers.http.handlers import Producer
-from producers.pipeline import RecordPipeline
+from producers.http.staging import Staging
+from producers.pipeline import RecordPipeline, Submission, Target
 from producers.records import validator
 from settings import ShopConfig, ShopsConfig
 from worker.contract.deadletters import DeadLetterStore, Reason
@@ -64,7 +65,13 @@ class Harness:
             shops=shops,
             client=client,
             pipeline=pipeline,
-            coalescer=Coalescer(pipeline, validator, batch_size=batch_size, linger_s=linger_s),
+            coalescer=Coalescer(
+                pipeline,
+                validator,
+                Staging(client, keys, pipeline.publisher.publish, batch_size=batch_size),
+                batch_size=batch_size,
+                linger_s=linger_s,
+            ),
             max_body_bytes=max_body_bytes,
             answer_mode=answer_mode,
             deadline_s=deadline_s,
@@ -420,3 +427,54 @@ def test_multiwovens_quote_doubling_is_undone_per_server_or_shop(fake_redis, ser
     assert record["payload"]["lastName"] == written
     undone = written == "O'Brien"
     assert record["payload"]["addresses"][0]["address1"] == ("1 Bishop's Rd" if undone else "1 Bishop''s Rd")
+
+
+def test_queued_answers_pack_more_records_than_multiwoven_has_threads(fake_redis):
+    """10 threads, 30 records: answered once staged, enqueued as full batches of 25 (not 10 at a time)."""
+    harness = Harness(fake_redis, answer_mode="queued", linger_s=0.01, batch_size=25)
+
+    async def ten_threads(client):
+        gate = asyncio.Semaphore(10)
+
+        async def one(i):
+            async with gate:
+                return await call(client, "POST", URL, body=records({"email": f"q{i}@example.com"}))
+
+        answers = await asyncio.gather(*[one(i) for i in range(30)])
+        return answers, [len(batch[3]) for batch in harness.sent]
+
+    answers, sent_while_serving = harness.run(ten_threads)
+    assert [status for status, _, _ in answers] == [200] * 30
+    assert sent_while_serving == [25]  # the last 5 wait for the flush interval (or the shutdown)
+    assert [len(batch[3]) for batch in harness.sent] == [25, 5]
+
+
+def stage(fake_redis, keys, sent, *, fail=False, batch_size=3):
+    def publish(target, records):
+        if fail:
+            raise ConnectionError("broker away")
+        sent.append((target, [r.key for r in records]))
+
+    return Staging(fake_redis, keys, publish, batch_size=batch_size)
+
+
+def test_staged_records_outlive_the_process_that_staged_them(fake_redis):
+    keys, target, sent = Keys("unit-stage"), Target("acme", "customers", "s1"), []
+    envelopes = [RecordEnvelope(key=f"k{i}", payload={"email": f"k{i}@x.io"}, source={}) for i in range(2)]
+    stage(fake_redis, keys, sent).stage(target, Submission(accepted=envelopes))
+    assert sent == []  # not a full batch: kept in Redis
+    assert stage(fake_redis, keys, sent).flush_all() == 2  # another serve process finds them
+    assert sent == [(target, ["k0", "k1"])]
+    assert fake_redis.smembers(keys.staged_index) == set()
+
+
+def test_staged_records_stay_when_enqueueing_fails_or_another_process_holds_the_list(fake_redis):
+    keys, target, sent = Keys("unit-stage"), Target("acme", "customers", "s2"), []
+    envelopes = [RecordEnvelope(key=f"k{i}", payload={}, source={}) for i in range(4)]
+    stage(fake_redis, keys, sent, fail=True).stage(target, Submission(accepted=envelopes))  # full: tried
+    assert fake_redis.llen(keys.staged("acme", "customers", "s2")) == 4
+    fake_redis.set(keys.staged_lock("acme", "customers", "s2"), "other", ex=30)
+    assert stage(fake_redis, keys, sent).flush(target) == 0
+    fake_redis.delete(keys.staged_lock("acme", "customers", "s2"))
+    assert stage(fake_redis, keys, sent).flush_all() == 4
+    assert [len(batch) for _, batch in sent] == [3, 1]
