@@ -1,6 +1,6 @@
 """Records through Multiwoven's HTTP destination into ``serve``, in both answer modes; the connector's write.
 
-    python -m benchmarks.multiwoven [--records N] [--write-calls K] [--json]
+    python -m benchmarks.multiwoven [--records N] [--write-calls K] [--coalesce-ms MS] [--json]
 
 Every piece is a real process: a ``redis-server`` of its own, the simulator (150-400 ms per request, as
 in ``benchmarks.throughput``), one ``celery worker`` node of two processes, ``shopify-sync serve``. For
@@ -109,9 +109,9 @@ class Stack:
         self.processes.append(worker.process)
         worker.wait_ready()
 
-    def serve(self, mode: str) -> str:
+    def serve(self, mode: str, coalesce_ms: float) -> str:
         port = free_port()
-        env = self.env(http_answer=mode, http_bearer_token=self.bearer)
+        env = self.env(http_answer=mode, http_bearer_token=self.bearer, http_coalesce_ms=coalesce_ms)
         command = [sys.executable, "-m", "producers", "serve", "--port", str(port)]
         with (self.tmp / f"serve-{mode}.log").open("ab") as log:
             self.processes.append(subprocess.Popen(command, env=env, stdout=log, stderr=log))
@@ -251,6 +251,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--records", type=int, default=200, help="customers per run (default 200)")
     parser.add_argument("--write-calls", type=int, default=10, help="single-record write calls (default 10)")
+    parser.add_argument("--coalesce-ms", type=float, default=50.0, help="SHOPIFY_SYNC_HTTP_COALESCE_MS")
     parser.add_argument("--json", action="store_true", help="print JSON")
     args = parser.parse_args(argv)
     result: dict[str, Any] = {"serve": []}
@@ -269,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
                 result["serve"].append(through_sync(bench, shop, plan, args.records))
                 continue
             if mode not in bases:
-                bases[mode] = bench.serve(mode)
+                bases[mode] = bench.serve(mode, args.coalesce_ms)
             base = bases[mode]
             result["serve"].append(through_serve(bench, base, shop, plan, mode, args.records))
         result["write"] = write_calls(bench, write_shop, args.write_calls)

@@ -119,8 +119,9 @@ class HttpSettings(EnvironmentSettings):
     http_answer: Literal["settled", "queued"] = "settled"
     # Below Multiwoven's read timeout (Net::HTTP's default 60 s; its HTTP destination sets none).
     http_answer_deadline_s: Annotated[float, Field(gt=0, le=55, allow_inf_nan=False)] = 45.0
-    # How long records of concurrent requests for one shop, resource and sync are gathered into a batch.
-    http_coalesce_ms: Annotated[float, Field(ge=0, le=1000, allow_inf_nan=False)] = 15.0
+    # settled answers: how long records of concurrent requests for one shop, resource and sync are
+    # gathered into one batch (benchmarks/multiwoven.py: 50 ms packs Multiwoven's 10 records together).
+    http_coalesce_ms: Annotated[float, Field(ge=0, le=1000, allow_inf_nan=False)] = 50.0
     # queued answers: records wait in Redis at most this long (or until a batch is full) to be enqueued.
     http_queued_flush_ms: Annotated[float, Field(ge=10, le=10_000, allow_inf_nan=False)] = 250.0
     # Undo the quote doubling of Multiwoven's v2 standard mapping (serve and the connector write);

@@ -41,7 +41,7 @@ class Coalescer:
         validator: The validation of a resource's records.
         staging: Where records answered once queued wait to be enqueued in full batches.
         batch_size: A gathered group this large is submitted at once.
-        linger_s: How long the first request of a group waits for others, in seconds.
+        linger_s: How long the first request of a group answered once settled waits for others, in seconds.
     """
 
     def __init__(
@@ -76,7 +76,8 @@ class Coalescer:
         group = self._groups.get(group_key)
         if group is None:
             group = self._groups[group_key] = _Group()
-            group.timer = loop.call_later(self._linger_s, self._flush, group_key)
+            # Staging packs queued records into full batches itself: those groups only gather one tick.
+            group.timer = loop.call_later(0.0 if queued else self._linger_s, self._flush, group_key)
         mine = _Waiting(records, loop.create_future())
         group.waiting.append(mine)
         group.size += len(records)
