@@ -128,6 +128,19 @@ class HttpSettings(EnvironmentSettings):
     # The bearer token callers of `shopify-sync serve` must send; serve refuses to start without one.
     http_bearer_token: SecretStr | None = None
     http_max_body_bytes: Annotated[int, Field(ge=1024, le=64 * 1024 * 1024)] = 1024 * 1024
+    # settled: answer once each record is synced or dead-lettered (or the deadline passed);
+    # queued: answer once the records are enqueued (faster; Multiwoven then counts queued as success).
+    http_answer: Literal["settled", "queued"] = "settled"
+    # Below Multiwoven's read timeout (Net::HTTP's default 60 s; its HTTP destination sets none).
+    http_answer_deadline_s: Annotated[float, Field(gt=0, le=55, allow_inf_nan=False)] = 45.0
+    # settled answers: how long records of concurrent requests for one shop, resource and sync are
+    # gathered into one batch (benchmarks/multiwoven.py: 50 ms packs Multiwoven's 10 records together).
+    http_coalesce_ms: Annotated[float, Field(ge=0, le=1000, allow_inf_nan=False)] = 50.0
+    # queued answers: records wait in Redis at most this long (or until a batch is full) to be enqueued.
+    http_queued_flush_ms: Annotated[float, Field(ge=10, le=10_000, allow_inf_nan=False)] = 250.0
+    # Undo the quote doubling of Multiwoven's v2 standard mapping (serve and the connector write);
+    # a shop's `multiwoven_undo_quotes` in the shops file overrides it.
+    multiwoven_undo_quotes: bool = True
 
     @field_validator("http_bearer_token")
     @classmethod

@@ -107,6 +107,8 @@ class ShopConfig(BaseModel):
     api_version: Annotated[str, AfterValidator(_check_api_version)] = DEFAULT_API_VERSION
     # Only to point at the local simulator, e.g. "http://127.0.0.1:8787/store/acme".
     admin_url: Annotated[str, AfterValidator(_check_admin_url)] | None = None
+    # Records from Multiwoven: undo its quote doubling (None: SHOPIFY_SYNC_MULTIWOVEN_UNDO_QUOTES decides).
+    multiwoven_undo_quotes: bool | None = None
 
     @property
     def domain(self) -> str:

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Annotated, Any
 
+import redis
 import typer
 
 from producers import connector
@@ -20,6 +21,7 @@ from producers.commands.common import EXIT_USAGE, app_settings
 from producers.connector.outcomes import rejected
 from producers.connector.protocol import connection_status
 from producers.connector.write import DEFAULT_TIMEOUT_S
+from settings import AppSettings
 
 InputFile = Annotated[
     Path | None, typer.Option("--input", "-i", help="Read the JSON input from this file instead of stdin.")
@@ -69,12 +71,23 @@ def write(
     timeout: Annotated[
         float, typer.Option(help="Seconds to wait for the records to settle.")
     ] = DEFAULT_TIMEOUT_S,
+    lines: Annotated[
+        bool,
+        typer.Option(
+            "--lines",
+            help="Read one JSON call per line until end of input and print one tracking message per line: "
+            "one process (and one Redis connection) for a whole run, instead of one per record.",
+        ),
+    ] = False,
 ) -> None:
     """Read {"sync_config", "records", "action"} and print the tracking message (always).
 
     One log per record says whether it was synced (with its Shopify gid) or why it failed.
     """
     settings = app_settings("connector")
+    if lines:
+        _write_lines(settings, source, timeout)
+        return
     payload, problem = _read(source)
     if problem is None and not (
         isinstance(payload, dict) and "sync_config" in payload and "records" in payload
@@ -84,9 +97,42 @@ def write(
         records = payload.get("records") if isinstance(payload, dict) else None
         _emit(rejected(records if isinstance(records, list) else [], problem).to_dict())
         raise typer.Exit(EXIT_USAGE)
+    _emit(_write_one(payload, settings, timeout))
+
+
+def _write_one(payload: Any, settings: AppSettings, timeout: float, client: redis.Redis | None = None) -> Any:
+    if not (isinstance(payload, dict) and "sync_config" in payload and "records" in payload):
+        problem = 'input must be a JSON object with "sync_config", "records" and optionally "action"'
+        records = payload.get("records") if isinstance(payload, dict) else None
+        return rejected(records if isinstance(records, list) else [], problem).to_dict()
     action = payload.get("action") or "destination_insert"
-    _emit(
-        connector.write(
-            payload["sync_config"], payload["records"], action, settings=settings, timeout_s=timeout
-        )
+    return connector.write(
+        payload["sync_config"],
+        payload["records"],
+        action,
+        settings=settings,
+        timeout_s=timeout,
+        client=client,
     )
+
+
+def _write_lines(settings: AppSettings, source: Path | None, timeout: float) -> None:
+    """One call per input line, each answered on its own output line as soon as it is settled."""
+    client = None if settings.embedded else redis.Redis.from_url(settings.redis_url or "")
+    stream = source.open(encoding="utf-8") if source else sys.stdin
+    try:
+        for line in stream:
+            if not line.strip():
+                continue
+            try:
+                payload = json.loads(line)
+            except ValueError as exc:
+                _emit(rejected([], f"input line is not JSON: {exc}").to_dict())
+                continue
+            _emit(_write_one(payload, settings, timeout, client))
+            sys.stdout.flush()
+    finally:
+        if source:
+            stream.close()
+        if client is not None:
+            client.close()

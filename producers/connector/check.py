@@ -13,10 +13,13 @@ import aiohttp
 from producers.connector.config import ConnectionConfig
 from settings import ShopConfig
 from worker.api_versions import fallen_forward
+from worker.credentials import TokenEndpoint
+from worker.credentials.errors import CredentialsError
 from worker.errors import (
     InvalidTokenError,
     MissingScopeError,
     NetworkError,
+    ShopifyError,
     ShopUnavailableError,
     ThrottledError,
 )
@@ -49,21 +52,47 @@ def missing_scopes(granted: Iterable[str], required: Iterable[str]) -> list[str]
     return [s for s in required if s not in have and not (s.startswith("read_") and "write_" + s[5:] in have)]
 
 
-async def ask(session: aiohttp.ClientSession, shop: ShopConfig, *, timeout_s: float) -> HttpAnswer:
+async def ask(
+    session: aiohttp.ClientSession, shop: ShopConfig, token: str, *, timeout_s: float
+) -> HttpAnswer:
     """POST the check query to the shop's GraphQL endpoint (never following a redirect).
 
     Raises:
         NetworkError: When no answer arrived.
     """
-    assert shop.access_token is not None
     return await post_json(
         session,
         shop.graphql_url,
         {"query": CHECK_QUERY},
         timeout_s=timeout_s,
         shop=shop.shop_name,
-        headers={"X-Shopify-Access-Token": shop.access_token.get_secret_value()},
+        headers={"X-Shopify-Access-Token": token},
     )
+
+
+async def access_token(session: aiohttp.ClientSession, shop: ShopConfig, *, timeout_s: float) -> str:
+    """The configured access token, or one from the client-credentials grant (api_key + api_secret).
+
+    Raises:
+        CheckFailedError: When the grant is refused or the token endpoint cannot be reached.
+    """
+    if shop.access_token is not None:
+        return shop.access_token.get_secret_value()
+
+    async def same_session() -> aiohttp.ClientSession:
+        return session
+
+    where = shop.admin_url or shop.domain
+    try:
+        granted = await TokenEndpoint(same_session, timeout_s=timeout_s).client_credentials(shop)
+    except CredentialsError as exc:
+        raise CheckFailedError(
+            f"the client-credentials grant failed on {where}: {exc.message} (the app must belong to the "
+            "store's own organisation and be installed on it; otherwise paste an access token)"
+        ) from None
+    except ShopifyError as exc:
+        raise CheckFailedError(f"cannot get a token from {where}: {exc.message}") from None
+    return granted.access_token
 
 
 async def check(config: ConnectionConfig, session: aiohttp.ClientSession, *, timeout_s: float = 15.0) -> str:
@@ -74,8 +103,10 @@ async def check(config: ConnectionConfig, session: aiohttp.ClientSession, *, tim
     """
     shop = config.shop()
     where = shop.admin_url or shop.domain
+    token = await access_token(session, shop, timeout_s=timeout_s)
+    path = "access token" if shop.access_token is not None else "client-credentials token"
     try:
-        answer = await ask(session, shop, timeout_s=timeout_s)
+        answer = await ask(session, shop, token, timeout_s=timeout_s)
     except NetworkError as exc:
         raise CheckFailedError(f"cannot reach {where}: {exc.message}") from None
     error = answer.error(shop=shop.shop_name)
@@ -84,7 +115,7 @@ async def check(config: ConnectionConfig, session: aiohttp.ClientSession, *, tim
         raise CheckFailedError(f"shop {where} not found (HTTP 404): check the shop name and admin URL")
     if isinstance(error, InvalidTokenError):
         raise CheckFailedError(
-            f"Shopify rejected the access token for {where} (HTTP 401): it is wrong, revoked or expired; "
+            f"Shopify rejected the {path} for {where} (HTTP 401): it is wrong, revoked or expired; "
             "paste a current token of the app installed on this store"
         )
     if isinstance(error, MissingScopeError):
@@ -102,15 +133,18 @@ async def check(config: ConnectionConfig, session: aiohttp.ClientSession, *, tim
     granted = [s["handle"] for s in ((data.get("currentAppInstallation") or {}).get("accessScopes") or [])]
     lacking = {r: missing_scopes(granted, required_scopes(r)) for r in config.resources}
     problems = [f"{', '.join(scopes)} (for {r})" for r, scopes in lacking.items() if scopes]
+    configured = missing_scopes(granted, shop.scopes)
+    if configured:
+        problems.append(f"{', '.join(configured)} (in the configured scopes)")
     if problems:
         raise CheckFailedError(
-            f"the access token for {where} lacks scope(s) {'; '.join(problems)}; granted: "
+            f"the {path} for {where} lacks scope(s) {'; '.join(problems)}; granted: "
             f"{', '.join(sorted(granted)) or 'none'}. Add them to the app's access scopes and reinstall it"
         )
     name = (data.get("shop") or {}).get("name") or shop.shop_name
     served = f"; warning: {version_warning}" if version_warning else ""
     return (
-        f"connected to {name} ({shop.domain}) on Admin API {shop.api_version}; "
+        f"connected to {name} ({shop.domain}) on Admin API {shop.api_version} with the {path}; "
         f"scopes granted for {', '.join(config.resources)}{served}"
     )
 

@@ -67,13 +67,17 @@ def write(
     *,
     settings: AppSettings | None = None,
     timeout_s: float = DEFAULT_TIMEOUT_S,
+    client: redis.Redis | None = None,
 ) -> dict[str, Any]:
-    """The ``tracking`` message, always: success and failed counts and one log per record."""
+    """The ``tracking`` message, always: success and failed counts and one log per record.
+
+    ``client`` (Redis mode) is a connection kept across calls, as ``shopify-sync write --lines`` does.
+    """
     count_as = records if isinstance(records, list) else []
     try:
         settings = settings or load_app_settings()
-        plan = plan_write(sync_config, records, action)
-        with pipeline(settings, plan) as client:
+        plan = plan_write(sync_config, records, action, undo_quotes=settings.multiwoven_undo_quotes)
+        with pipeline(settings, plan, client) as client:
             message = execute(
                 client,
                 Keys(settings.key_prefix),

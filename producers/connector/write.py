@@ -25,7 +25,7 @@ from producers.connector.config import ConfigError, ConnectionConfig, parse_conf
 from producers.connector.keying import keyed
 from producers.connector.outcomes import WriteContext, tracking_message
 from producers.connector.protocol import WRITE_ACTIONS, MultiwovenMessage, SyncConfig, tracking
-from producers.embedded import embedded_worker
+from producers.connector.quotes import undo_in_record
 from producers.pipeline import RecordPipeline, Target
 from producers.pipeline.recovery import LostTaskWatch
 from producers.records import validator
@@ -55,8 +55,11 @@ class WritePlan:
     records: list[RecordEnvelope]
 
 
-def plan_write(sync_config: Any, records: Any, action: str) -> WritePlan:
+def plan_write(sync_config: Any, records: Any, action: str, *, undo_quotes: bool = True) -> WritePlan:
     """Check the call's arguments and key its records.
+
+    With ``undo_quotes`` (unless the connection config says otherwise), the quote doubling of
+    Multiwoven's standard mapping is undone first (``producers.connector.quotes``).
 
     Raises:
         WriteRejectedError: Saying which argument is wrong.
@@ -82,13 +85,15 @@ def plan_write(sync_config: Any, records: Any, action: str) -> WritePlan:
     if resource not in config.resources:
         raise WriteRejectedError(f"stream {resource!r} is not among this connection's resources")
     run = sync.sync_run_id or uuid.uuid4().hex[:8]  # no run id: this call is its own run
+    undo = undo_quotes if config.undo_quote_doubling is None else config.undo_quote_doubling
+    fields = [undo_in_record(r) for r in records] if undo else records
     return WritePlan(
         config=config,
         shop=config.shop().shop_name,
         resource=resource,
         action=action,
         tracking_id=f"mw-{sync.sync_id}-{run}",
-        records=keyed(records, sync.model.primary_key),
+        records=keyed(fields, sync.model.primary_key),
     )
 
 
@@ -133,16 +138,20 @@ def execute(
 
 
 @contextmanager
-def pipeline(settings: AppSettings, plan: WritePlan) -> Iterator[redis.Redis]:
-    """The Redis a write goes through: an embedded worker's, or the configured server's.
+def pipeline(
+    settings: AppSettings, plan: WritePlan, client: redis.Redis | None = None
+) -> Iterator[redis.Redis]:
+    """The Redis a write goes through: an embedded worker's, ``client`` if given, or a new connection.
 
     Raises:
         WriteRejectedError: In Redis mode, when the workers' shops file does not list the shop.
     """
     if settings.embedded:
-        register_secrets([plan.config.access_token])
-        with embedded_worker(settings, plan.config.shops()) as client:
-            yield client
+        from producers.embedded import embedded_worker  # the in-process worker: only in embedded mode
+
+        register_secrets([s for s in (plan.config.access_token, plan.config.api_secret) if s is not None])
+        with embedded_worker(settings, plan.config.shops()) as fake:
+            yield fake
         return
     try:
         known = plan.shop in load_shops(settings.shops_file)
@@ -153,8 +162,11 @@ def pipeline(settings: AppSettings, plan: WritePlan) -> Iterator[redis.Redis]:
             f"shop {plan.shop!r} is not in the workers' shops file {settings.shops_file}: workers take "
             "tokens only from it (add the shop there, with its access_token)"
         )
-    client = redis.Redis.from_url(settings.redis_url or "")
-    try:
+    if client is not None:
         yield client
+        return
+    own = redis.Redis.from_url(settings.redis_url or "")
+    try:
+        yield own
     finally:
-        client.close()
+        own.close()

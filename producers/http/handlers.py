@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from dataclasses import dataclass
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from typing import Any
 
 import redis
@@ -13,10 +15,12 @@ from aiohttp import web
 from kombu.exceptions import OperationalError
 
 from producers.connector.keying import keyed
+from producers.connector.quotes import undo_in_record
+from producers.http.answers import queued_answer, settled_answer
 from producers.http.auth import json_error
+from producers.http.coalesce import Coalescer
 from producers.http.payload import PayloadError, parse, valid_sync_id
-from producers.pipeline import RecordPipeline, Target
-from producers.records import validator
+from producers.pipeline import RecordPipeline, Submission, Target
 from producers.sync_status import sync_status as status_of
 from settings import ShopsConfig
 from worker.observability import tag_scope
@@ -27,16 +31,36 @@ log = logging.getLogger(__name__)
 SYNC_HEADER = "X-Sync-Id"
 KEY_FIELD_PARAM = "key"
 DEAD_LETTER_LIMIT = 100
+ANSWER_PARAM = "answer"
+ANSWER_MODES = ("settled", "queued")
+SETTLE_POLL_S = 0.05
+# Requests waiting for a settled answer at once (10 per Multiwoven sync); more wait for a thread.
+WAIT_THREADS = 64
 
 
 @dataclass
 class Producer:
-    """What the routes use: the shops the workers serve, Redis, and the record pipeline over it."""
+    """What the routes use: the shops the workers serve, Redis, the record pipeline and how to answer.
+
+    ``coalescer`` gathers concurrent requests' records into shared batches; ``waits`` runs the settled
+    answers' waits (threads of their own, so that waiting requests never hold up intake).
+    """
 
     shops: ShopsConfig
     client: redis.Redis
     pipeline: RecordPipeline
+    coalescer: Coalescer
     max_body_bytes: int
+    answer_mode: str = "settled"
+    deadline_s: float = 45.0
+    flush_s: float = 0.25
+    undo_quotes_default: bool = True
+    waits: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(WAIT_THREADS, "settle"))
+
+    def undo_quotes(self, shop: str) -> bool:
+        """Whether to undo Multiwoven's quote doubling for ``shop`` (its shops-file entry decides first)."""
+        own = self.shops.get(shop).multiwoven_undo_quotes
+        return self.undo_quotes_default if own is None else own
 
 
 PRODUCER = web.AppKey("producer", Producer)
@@ -81,6 +105,7 @@ async def _body(request: web.Request) -> bytes:
 
 async def take_records(request: web.Request) -> web.Response:
     """``POST /shops/{shop}/{resource}[/syncs/{sync_id}]``: Multiwoven's HTTP destination."""
+    started = time.monotonic()
     shop, resource, sync_id = _target(request)
     tag_scope(shop=shop, sync_id=sync_id, resource=resource)
     try:
@@ -90,22 +115,52 @@ async def take_records(request: web.Request) -> web.Response:
     where = {"shop": shop, "resource": resource, "sync_id": sync_id}
     if payload.records is None:  # Multiwoven's connection check posts {}
         return web.json_response({"status": "ok", **where})
-    records = keyed(payload.records, request.query.get(KEY_FIELD_PARAM))
-    pipeline = request.app[PRODUCER].pipeline
+    producer = request.app[PRODUCER]
+    fields = [undo_in_record(r) for r in payload.records] if producer.undo_quotes(shop) else payload.records
+    records = keyed(fields, request.query.get(KEY_FIELD_PARAM))
     target = Target(shop, resource, sync_id)
+    queued = _answer_mode(request, producer) == "queued"
     try:
-        submission = await asyncio.to_thread(
-            pipeline.submit, target, records, validate=validator(resource), dedupe=True
-        )
+        submission = await producer.coalescer.submit(target, records, queued=queued)
+        if queued:
+            status, body = queued_answer(submission)
+        else:
+            outcomes = await _settle(producer, target, submission, deadline=started + producer.deadline_s)
+            status, body = settled_answer(submission, outcomes)
     except (redis.RedisError, OperationalError):
         log.exception("cannot take records in", extra=where)
         raise json_error(
-            web.HTTPServiceUnavailable, "cannot reach Redis; nothing was taken in: send again"
+            web.HTTPServiceUnavailable, "cannot reach Redis; nothing was confirmed: send again"
         ) from None
-    answer = {**where, **submission.to_dict(), "status_url": f"/syncs/{sync_id}"}
-    # Multiwoven counts a whole chunk from the status: fail it only when no record of it can be written.
-    nothing_taken = submission.invalid and not submission.accepted and not submission.duplicates
-    return web.json_response(answer, status=422 if nothing_taken else 200)
+    answer = {**where, **body, "status_url": f"/syncs/{sync_id}"}
+    return web.json_response(answer, status=status, dumps=_dumps)
+
+
+def _answer_mode(request: web.Request, producer: Producer) -> str:
+    mode = request.query.get(ANSWER_PARAM, producer.answer_mode)
+    if mode not in ANSWER_MODES:
+        raise json_error(web.HTTPBadRequest, f"{ANSWER_PARAM} must be one of: {', '.join(ANSWER_MODES)}")
+    return mode
+
+
+async def _settle(
+    producer: Producer, target: Target, submission: Submission, *, deadline: float
+) -> dict[str, dict[str, Any]]:
+    """Wait (in the waits' own threads) until the request's records are settled or the deadline passes."""
+    keys = [r.key for r in submission.accepted] + list(submission.duplicates)
+    if not keys:
+        return {}
+
+    def wait() -> dict[str, dict[str, Any]]:
+        timeout_s = max(deadline - time.monotonic(), 0.0)
+        producer.pipeline.wait(target.sync_id, record_keys=keys, timeout_s=timeout_s, poll_s=SETTLE_POLL_S)
+        return producer.pipeline.tracker.outcomes_of(target.sync_id, keys)
+
+    return await asyncio.get_running_loop().run_in_executor(producer.waits, wait)
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _status(producer: Producer, sync_id: str, limit: int) -> dict[str, Any] | None:

@@ -1,9 +1,11 @@
 """Multiwoven's HTTP destination, played faithfully, against `shopify-sync serve` with real workers.
 
-The stand-in below does what the gem's ``Destination::Http::Client`` does: its connection check posts
-``{}`` and wants 200 or 201; ``write`` posts chunks of 10 records as ``{"records": [{"fields": ...}]}``
-with the configured headers (Net::HTTP adds a form content type) and counts each whole chunk as
-success on 200/201, failure otherwise.
+The stand-in below does what the gem's ``Destination::Http::Client.write`` does with a list of records:
+its connection check posts ``{}`` and wants 200 or 201; ``write`` posts chunks of 10 records as
+``{"records": [{"fields": ...}]}`` and counts each whole chunk as success on 200/201, failure otherwise.
+Multiwoven's server only ever hands it one record (``batch_support: false``; see
+``test_multiwoven_emulator.py`` for that, with settled answers); chunks exercise a multi-record body
+here, with the ``queued`` answer mode.
 """
 
 import json
@@ -70,7 +72,7 @@ def test_multiwoven_http_destination_end_to_end(deployment):
     shop = deployment.add_shop()
     deployment.start_worker(concurrency=2)
     bearer = secrets.token_urlsafe(24)
-    base = start_serve(deployment, bearer)
+    base = start_serve(deployment, bearer, SHOPIFY_SYNC_HTTP_ANSWER="queued")
     url = f"{base}/shops/{shop}/customers/syncs/mw-42?key=email"
     destination = MultiwovenHttpDestination(url, {"Authorization": f"Bearer {bearer}"})
 
@@ -122,7 +124,9 @@ def test_sync_id_in_a_header_and_body_limits(deployment):
     shop = deployment.add_shop()
     deployment.start_worker(concurrency=1)
     bearer = secrets.token_urlsafe(24)
-    base = start_serve(deployment, bearer, SHOPIFY_SYNC_HTTP_MAX_BODY_BYTES="4096")
+    base = start_serve(
+        deployment, bearer, SHOPIFY_SYNC_HTTP_MAX_BODY_BYTES="4096", SHOPIFY_SYNC_HTTP_ANSWER="queued"
+    )
     headers = {"Authorization": f"Bearer {bearer}", "X-Sync-Id": "header-sync"}
     destination = MultiwovenHttpDestination(f"{base}/shops/{shop}/customers", headers)
     tracking, _ = destination.write(customers(3))

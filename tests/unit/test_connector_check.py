@@ -157,3 +157,28 @@ def test_required_scopes():
     assert required_scopes("customers") == ("write_customers",)
     assert required_scopes("inventory") == ("write_inventory", "read_locations")
     assert required_scopes("widgets") == ("write_widgets",)
+
+
+def test_a_client_id_and_secret_are_checked_through_the_client_credentials_grant():
+    sim = state(api_key="app-id", api_secret="shpss_app_secret_1")
+    ok, message = run_check(sim, access_token=None, api_key="app-id", api_secret="shpss_app_secret_1")
+    assert ok, message
+    assert "client-credentials token" in message
+    assert sim.shop("acme").tokens.grants["client_credentials"] == 1
+
+
+def test_a_wrong_client_secret_says_the_grant_failed_and_never_shows_the_secret():
+    ok, message = run_check(
+        state(api_key="app-id", api_secret="shpss_app_secret_1"),
+        access_token=None,
+        api_key="app-id",
+        api_secret="shpss_wrong_secret_2",
+    )
+    assert not ok
+    assert "client-credentials grant failed" in message and "shpss_wrong_secret_2" not in message
+
+
+def test_configured_scopes_the_token_lacks_are_named():
+    ok, message = run_check(state(scopes=("write_customers",)), scopes="write_customers, write_orders")
+    assert not ok
+    assert "write_orders (in the configured scopes)" in message and "for customers" not in message

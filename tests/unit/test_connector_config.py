@@ -99,7 +99,11 @@ def test_errors_name_fields_and_never_repeat_the_token():
 def test_missing_token_and_wrong_types():
     with pytest.raises(ConfigError) as info:
         parse_config({"shop_name": "acme"})
-    assert info.value.problems == ["access_token: Field required"]
+    assert info.value.problems == [
+        "give access_token, or api_key and api_secret (tokens then come from the client-credentials grant)"
+    ]
+    with pytest.raises(ConfigError, match="api_secret is missing"):
+        parse_config({"shop_name": "acme", "api_key": "k", "access_token": TOKEN})
     with pytest.raises(ConfigError, match="JSON object"):
         parse_config(["acme"])
 
@@ -110,3 +114,25 @@ def test_defaults_and_repr_hide_the_token():
     assert parsed.resources == list(RESOURCES)
     assert TOKEN not in repr(parsed) and TOKEN not in str(parsed.model_dump())
     assert parsed.shops().names() == ("acme",)
+
+
+def test_the_spec_lists_the_seeds_five_fields_with_the_secrets_flagged():
+    from producers.connector import spec
+
+    schema = spec()["connector_spec"]["connection_specification"]
+    properties = schema["properties"]
+    seed = ["shop_name", "api_key", "api_secret", "access_token", "scopes"]
+    assert sorted(properties, key=lambda name: properties[name]["order"])[:5] == seed
+    assert [name for name in properties if properties[name].get("multiwoven_secret")] == [
+        "api_secret",
+        "access_token",
+    ]
+    assert schema["required"] == ["shop_name"]
+
+
+def test_a_client_id_and_secret_alone_configure_the_shop():
+    parsed = parse_config(
+        {"shop_name": "acme", "api_key": "k", "api_secret": "shpss_x", "scopes": ["write_orders"]}
+    )
+    shop = parsed.shop()
+    assert shop.access_token is None and shop.api_key == "k" and shop.scopes == ("write_orders",)

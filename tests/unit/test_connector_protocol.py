@@ -71,13 +71,13 @@ def test_connection_specification_flags_secrets_and_orders_fields():
     schema = spec()["connector_spec"]["connection_specification"]
     assert schema["$schema"] == "http://json-schema.org/draft-07/schema#"
     assert schema["type"] == "object"
-    assert set(schema["required"]) == {"shop_name", "access_token"}
+    assert set(schema["required"]) == {"shop_name"}  # a token, or a client id and secret
     properties = schema["properties"]
     orders = [p["order"] for p in properties.values()]
     assert sorted(orders) == list(range(len(properties)))
     assert all(isinstance(p["title"], str) and p["title"] for p in properties.values())
     secret = {name for name, p in properties.items() if p.get("multiwoven_secret")}
-    assert secret == {"access_token"}
+    assert secret == {"access_token", "api_secret"}
     assert properties["resources"]["items"]["enum"] == list(RESOURCES)
 
 

@@ -287,3 +287,41 @@ def test_intake_forgets_what_it_could_not_enqueue(fake_redis, keys):
     assert intake.tracker.counts("s").total == 0
     ok = RecordPipeline(fake_redis, keys, batch_size=1, enqueue=lambda *a: "t")
     assert len(ok.submit(target, records, validate=check, dedupe=True).accepted) == 1
+
+
+@pytest.mark.parametrize(
+    ("server", "in_config", "written"),
+    [(True, None, "O'Brien"), (False, None, "O''Brien"), (True, False, "O''Brien"), (False, True, "O'Brien")],
+)
+def test_multiwovens_quote_doubling_is_undone_unless_switched_off(server, in_config, written):
+    config = sync_config()
+    if in_config is not None:
+        config["destination"]["connection_specification"]["undo_quote_doubling"] = in_config
+    plan = plan_write(config, [{"email": "ob@example.com", "lastName": "O''Brien"}], "destination_insert",
+                      undo_quotes=server)  # fmt: skip
+    [record] = plan.records
+    assert record.payload["lastName"] == written
+
+
+def test_write_lines_answers_each_call_on_its_own_line_over_one_connection(tmp_path, monkeypatch):
+    """``write --lines``: one process for many calls; a bad line is answered and the next one still runs."""
+    from typer.testing import CliRunner
+
+    from producers.cli import app
+    from producers.commands import connector as command
+
+    clients = []
+
+    def fake_write(sync_config, records, action, *, settings, timeout_s, client):
+        clients.append(client)
+        return {"type": "tracking", "tracking": {"success": len(records), "failed": 0, "logs": []}}
+
+    monkeypatch.setattr(command.connector, "write", fake_write)
+    monkeypatch.setenv("SHOPIFY_SYNC_REDIS_URL", "redis://127.0.0.1:1")
+    call = json.dumps({"sync_config": sync_config(), "records": [{"email": "a@example.com"}]})
+    result = CliRunner().invoke(app, ["write", "--lines"], input=f"{call}\nnot json\n\n{call}\n")
+    answers = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [a["type"] for a in answers] == ["tracking"] * 3
+    assert [(a["tracking"]["success"], a["tracking"]["failed"]) for a in answers] == [(1, 0), (0, 0), (1, 0)]
+    assert "not JSON" in answers[1]["tracking"]["logs"][0]["message"]
+    assert len(clients) == 2 and clients[0] is clients[1] and clients[0] is not None

@@ -219,9 +219,32 @@ def test_lock_held_too_long_is_retryable(store):
 
 
 def test_no_stored_credentials_says_what_to_run(store):
+    without_app_credentials = ShopConfig(shop_name="acme")
     with pytest.raises(CredentialsError, match="auth install --shop acme") as caught:
-        asyncio.run(provider(store, FakeEndpoint(Clock()), Clock()).token(SHOP))
+        asyncio.run(provider(store, FakeEndpoint(Clock()), Clock()).token(without_app_credentials))
     assert "Redis" in str(caught.value)
+
+
+def test_a_client_id_and_secret_get_the_first_token_by_client_credentials_once(store):
+    clock = Clock()
+    endpoint = FakeEndpoint(clock, delay_s=0.01)
+    tokens = provider(store, endpoint, clock)
+
+    async def five_requests():
+        return await asyncio.gather(*[tokens.token(SHOP) for _ in range(5)])
+
+    assert asyncio.run(five_requests()) == ["shpat_new1"] * 5
+    assert endpoint.calls == [("client_credentials", None)]
+    assert store.get("acme").kind == "client_credentials"
+    clock.now = NOW + 3500  # close to expiry: renewed by the same grant before it expires
+    assert asyncio.run(tokens.token(SHOP)) == "shpat_new2"
+
+
+def test_a_refused_first_client_credentials_grant_is_a_credentials_error(store):
+    endpoint = FakeEndpoint(Clock(), refuse=True)
+    with pytest.raises(CredentialsError, match="grant refused"):
+        asyncio.run(provider(store, endpoint, Clock()).token(SHOP))
+    assert store.get("acme") is None
 
 
 def test_unreadable_stored_credentials_are_a_credentials_error(store):

@@ -37,6 +37,10 @@ REASONS: dict[str, set[tuple[str, str]]] = {
         ("producers.connector.check", "worker.errors"),
         ("producers.connector.check", "worker.transport"),
     },
+    "the connector check gets a client-credentials token from the token endpoint, as workers do": {
+        ("producers.connector.check", "worker.credentials"),
+        ("producers.connector.check", "worker.credentials.errors"),
+    },
     "`shopify-sync auth` installs, renews and stores shop credentials": {
         ("producers.commands.auth", "worker.credentials"),
         ("producers.commands.auth", "worker.credentials.endpoint"),

@@ -371,7 +371,8 @@ SECRETS = f'access_token = "{TOKEN}"\napi_secret = "${{ACME_API_SECRET}}"\n'
         (
             'shop_name = "acme"\nzzz = 1\n',
             "shop 'acme': field 'zzz': unknown field (known fields: shop_name, api_key, api_secret, "
-            "access_token, scopes, api_version, admin_url)",
+            "access_token, scopes, api_version, admin_url, "
+            "multiwoven_undo_quotes)",
         ),
         (
             'shop_name = "acme"\napi_version = "2026-05"\n',

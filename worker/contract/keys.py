@@ -116,6 +116,19 @@ class Keys:
         """String with a TTL: the one worker advancing a bulk job holds it."""
         return f"{self.prefix}:bulk:{job_id}:lock"
 
+    def staged(self, shop: str, resource: str, sync_id: str) -> str:
+        """List: records ``serve`` answered in ``queued`` mode, not yet enqueued (JSON envelopes)."""
+        return f"{self.prefix}:staged:{shop}:{resource}:{sync_id}"
+
+    def staged_lock(self, shop: str, resource: str, sync_id: str) -> str:
+        """String with a TTL: the one ``serve`` process enqueueing that staged list now."""
+        return f"{self.prefix}:staged:{shop}:{resource}:{sync_id}:lock"
+
+    @property
+    def staged_index(self) -> str:
+        """Set: ``shop/resource/sync_id`` of every staged list that may hold records."""
+        return f"{self.prefix}:staged:index"
+
     def lookup(self, shop: str, kind: str, name: str) -> str:
         """String: a cached lookup (a SKU's inventory item or variant, a location's id), with a TTL."""
         return f"{self.prefix}:lookup:{shop}:{kind}:{name}"

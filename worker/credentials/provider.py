@@ -3,7 +3,9 @@
 - ``StaticTokenProvider``: the shops file's ``access_token`` (custom apps). Nothing can renew it, so a
   401 pauses the shop, exactly as before stored credentials existed.
 - ``StoredTokenProvider``: credentials from ``shopify-sync auth`` in Redis or a file. It renews an
-  expiring or client-credentials token shortly before it expires, and once after a 401.
+  expiring or client-credentials token shortly before it expires, and once after a 401. A shop with an
+  ``api_key`` and ``api_secret`` and nothing stored yet gets its first token from the client-credentials
+  grant (the apps most new stores have since 2026), so no one has to run ``auth client-credentials``.
 
 Renewal runs under two locks: an ``asyncio.Lock`` per shop (one coroutine of this process asks) and
 the store's per-shop lock (one process of the fleet asks). After taking them it reads the store again,
@@ -17,7 +19,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol
+from typing import Any, Protocol, overload
 
 from settings.shops import ShopConfig
 from worker.credentials.endpoint import TokenEndpoint
@@ -97,8 +99,10 @@ class StoredTokenProvider:
 
     async def token(self, shop: ShopConfig) -> str:
         """See ``TokenProvider.token``: renews first when the token is close to expiry."""
-        stored = self._read(shop)
-        if stored.refresh_due(self._clock()):
+        stored = self._read(shop, missing_ok=_client_credentials_app(shop))
+        if stored is None:
+            stored = await self._renew(shop, seen="", forced=True)
+        elif stored.refresh_due(self._clock()):
             stored = await self._renew(shop, seen=stored.access_token, forced=False)
         return stored.access_token
 
@@ -114,14 +118,15 @@ class StoredTokenProvider:
 
     async def _renew(self, shop: ShopConfig, *, seen: str, forced: bool) -> StoredCredentials:
         name = shop.shop_name
+        first_ok = _client_credentials_app(shop)
         async with self._local.setdefault(name, asyncio.Lock()):
-            stored = self._read(shop)
-            if not self._still_needed(stored, seen, forced):
+            stored = self._read(shop, missing_ok=first_ok)
+            if stored is not None and not self._still_needed(stored, seen, forced):
                 return stored
             lock = await self._acquire(name)
             try:
-                stored = self._read(shop)
-                if not self._still_needed(stored, seen, forced):
+                stored = self._read(shop, missing_ok=first_ok)
+                if stored is not None and not self._still_needed(stored, seen, forced):
                     return stored
                 fresh = await self._grant(shop, stored)
                 self._store.put(name, fresh)
@@ -143,8 +148,8 @@ class StoredTokenProvider:
             await self._sleep(self._poll_s)
         raise RefreshBusyError("another worker is still renewing this shop's token", shop=shop)
 
-    async def _grant(self, shop: ShopConfig, stored: StoredCredentials) -> StoredCredentials:
-        if stored.kind == "client_credentials":
+    async def _grant(self, shop: ShopConfig, stored: StoredCredentials | None) -> StoredCredentials:
+        if stored is None or stored.kind == "client_credentials":
             return await self._endpoint.client_credentials(shop)
         expired = (
             stored.refresh_token_expires_at is not None and self._clock() >= stored.refresh_token_expires_at
@@ -157,13 +162,17 @@ class StoredTokenProvider:
             )
         return await self._endpoint.refresh(shop, stored.refresh_token)
 
-    def _read(self, shop: ShopConfig) -> StoredCredentials:
+    @overload
+    def _read(self, shop: ShopConfig) -> StoredCredentials: ...
+    @overload
+    def _read(self, shop: ShopConfig, *, missing_ok: bool) -> StoredCredentials | None: ...
+    def _read(self, shop: ShopConfig, *, missing_ok: bool = False) -> StoredCredentials | None:
         name = shop.shop_name
         try:
             stored = self._store.get(name)
         except ValueError as exc:
             raise CredentialsError(f"stored credentials of shop {name!r}: {exc}", shop=name) from None
-        if stored is None:
+        if stored is None and not missing_ok:
             raise CredentialsError(
                 f"no credentials stored for shop {name!r} in {self._store.location}: run "
                 f"`shopify-sync auth install --shop {name}` or "
@@ -171,3 +180,8 @@ class StoredTokenProvider:
                 shop=name,
             )
         return stored
+
+
+def _client_credentials_app(shop: ShopConfig) -> bool:
+    """Whether the shop's app can get a token on its own: a client id and secret and no static token."""
+    return bool(shop.api_key) and shop.api_secret is not None and shop.access_token is None
