@@ -69,6 +69,21 @@ async def create_once(
     return result
 
 
+def created_by_unclear_write(source_id: str, order: Mapping[str, Any], ctx: WriteContext) -> bool:
+    """Whether ``order`` is the one an earlier ``orderCreate`` of ours committed without a clear answer.
+
+    That happens after a lost answer or a 5xx after commit. The order holds the record as sent, so no
+    ``orderUpdate`` follows (Shopify checks an address more strictly on update than on create). The
+    ledger learns its gid.
+    """
+    ledger = ctx.lookups
+    if ledger is None or not ledger.get_many(ctx.shop, "order-create", [source_id]):
+        return False
+    ledger.put_many(ctx.shop, "order", {source_id: str(order["id"])}, ttl_s=LEDGER_TTL_S)
+    ledger.forget(ctx.shop, "order-create", source_id)
+    return True
+
+
 async def _known(source_id: str, send: Send, ctx: WriteContext) -> dict[str, Any] | None:
     """The order the ledger says this connector created for ``source_id``, read fresh from Shopify."""
     known = ctx.lookups.get_many(ctx.shop, "order", [source_id]) if ctx.lookups else {}

@@ -29,7 +29,7 @@ from worker.resources.order_documents import (
     ORDER_OPEN,
     ORDER_UPDATE,
 )
-from worker.resources.order_guard import create_once, existing_order
+from worker.resources.order_guard import create_once, created_by_unclear_write, existing_order
 from worker.resources.order_input import create_variables, forget_stale_skus
 from worker.resources.order_models import OrderRecord
 from worker.resources.order_statuses import apply_statuses
@@ -96,7 +96,7 @@ class Orders(Resource[OrderRecord]):
                     )
                 return [created]
             order = (result.data.get("orderCreate") or {}).get("order") or {"id": created}
-        else:
+        elif not created_by_unclear_write(source_id, order, ctx):
             update = record.model_dump(by_alias=True, exclude_none=True, include=UPDATABLE)
             if update:
                 result = await send(ORDER_UPDATE, {"input": {"id": order["id"], **update}})
