@@ -21,7 +21,7 @@ from worker.cost_estimate import estimate
 from worker.credentials.status import ACCESS_SCOPES_QUERY
 from worker.gateway import ShopGateway
 from worker.ratelimit.limiter import Reservation
-from worker.resources.orders import FIND_ORDER, ORDER_BY_ID
+from worker.resources.orders import FIND_ORDER, ORDER_ADDRESS, ORDER_BY_ID
 from worker.resources.shopify_ids import LOCATIONS, VARIANTS_BY_SKU
 
 FACTS_CONNECTION = {1: 3, 2: 3, 3: 4, 5: 5, 10: 6, 20: 7, 50: 9, 100: 11, 200: 12, 250: 13}
@@ -53,6 +53,7 @@ LOOKUPS = [
     ("skus-max", VARIANTS_BY_SKU, {"first": 250, "query": "sku:a"}, 2 + 11 * 2),
     ("find-order", FIND_ORDER, {"query": "source_identifier:x"}, 2 + 3 * 1),
     ("order-by-id", ORDER_BY_ID, {"id": "gid://shopify/Order/1"}, 1),
+    ("order-address", ORDER_ADDRESS, {"id": "gid://shopify/Order/1"}, 1),
     ("probe", PROBE, {}, 1),
     ("scopes", ACCESS_SCOPES_QUERY, {}, 2),
     ("check", CHECK_QUERY, {}, 3),

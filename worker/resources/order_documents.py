@@ -6,6 +6,15 @@ query OrderById($id: ID!) {
 }
 """.strip()
 
+# Read only before an update that carries a shipping address, to leave an unchanged one out.
+ORDER_ADDRESS = """
+query OrderAddress($id: ID!) {
+  order(id: $id) {
+    shippingAddress { address1 address2 city company countryCodeV2 firstName lastName phone provinceCode zip }
+  }
+}
+""".strip()
+
 FIND_ORDER = """
 query FindOrder($query: String!) {
   orders(first: 5, query: $query) {

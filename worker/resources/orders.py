@@ -21,6 +21,7 @@ from worker.resources.base import (
 )
 from worker.resources.order_documents import (
     FIND_ORDER,
+    ORDER_ADDRESS,
     ORDER_BY_ID,
     ORDER_CANCEL,
     ORDER_CLOSE,
@@ -37,6 +38,7 @@ from worker.resources.shopify_ids import DOCUMENTS as LOOKUP_DOCUMENTS
 
 __all__ = [
     "FIND_ORDER",
+    "ORDER_ADDRESS",
     "ORDER_BY_ID",
     "ORDER_CANCEL",
     "ORDER_CLOSE",
@@ -65,7 +67,7 @@ class Orders(Resource[OrderRecord]):
     name = "orders"
     model = OrderRecord
     documents = (
-        ORDER_BY_ID,
+        ORDER_BY_ID, ORDER_ADDRESS,
         FIND_ORDER, ORDER_CREATE, ORDER_UPDATE, ORDER_CLOSE, ORDER_OPEN, ORDER_MARK_AS_PAID, ORDER_CANCEL,
         *LOOKUP_DOCUMENTS,
     )  # fmt: skip
@@ -98,6 +100,9 @@ class Orders(Resource[OrderRecord]):
             order = (result.data.get("orderCreate") or {}).get("order") or {"id": created}
         elif not created_by_unclear_write(source_id, order, ctx):
             update = record.model_dump(by_alias=True, exclude_none=True, include=UPDATABLE)
+            if "shippingAddress" in update and await same_address(update["shippingAddress"], order, send):
+                # unchanged: not sent, since orderUpdate checks an address more strictly than orderCreate
+                del update["shippingAddress"]
             if update:
                 result = await send(ORDER_UPDATE, {"input": {"id": order["id"], **update}})
                 updated = mutation_result(result.data, "orderUpdate", "order")
@@ -120,3 +125,16 @@ class Orders(Resource[OrderRecord]):
     def merge(self, payloads: list[dict[str, Any]]) -> dict[str, Any]:
         """One order from its rows: every row adds its line items."""
         return merge_rows(payloads, "lineItems")
+
+
+async def same_address(given: Any, order: Mapping[str, Any], send: Send) -> bool:
+    """Whether ``order`` already holds every field of the ``shippingAddress`` input ``given``."""
+    result = await send(ORDER_ADDRESS, {"id": order["id"]})
+    held = (result.data.get("order") or {}).get("shippingAddress")
+    if not isinstance(given, Mapping) or not isinstance(held, Mapping):
+        return False
+    for name, value in given.items():
+        have = held.get("countryCodeV2" if name == "countryCode" else name)
+        if str(value or "").strip().casefold() != str(have or "").strip().casefold():
+            return False
+    return True
