@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import aiohttp
 import redis
 
-from settings import AppSettings, ShopConfig, ShopsConfig, load_app_settings, load_shops
+from settings import AppSettings, ShopConfig, ShopsConfig, UnknownShopError, load_app_settings, load_shops
 from worker.batch import BatchOutcome, BatchWriter
 from worker.client import ShopifyClient
 from worker.contract.deadletters import DeadLetterStore
@@ -85,7 +85,7 @@ class WorkerRuntime:
         not_before: float | None = None,
     ) -> BatchOutcome:
         """Write one batch for one shop (``not_before``: already booked, see ``BatchWriter.write``)."""
-        shop_config = self.shops.get(shop)
+        shop_config = self.shop(shop)
         writer = BatchWriter(
             gateway=await self._gateway(shop_config),
             resource=get_resource(resource),
@@ -107,6 +107,20 @@ class WorkerRuntime:
             probe_interval_s=self.settings.max_backoff_s * 2,
         )
         return await writer.write(records, not_before=not_before)
+
+    def shop(self, shop: str) -> ShopConfig:
+        """The shop's config; the shops file is read again once for a shop added since it was read.
+
+        Raises:
+            UnknownShopError: The shop is not in the shops file.
+        """
+        try:
+            return self.shops.get(shop)
+        except UnknownShopError:
+            if self.settings.shops_file != self.shops.path:
+                raise
+            self.shops = load_shops(self.settings.shops_file)
+            return self.shops.get(shop)
 
     async def _gateway(self, shop: ShopConfig) -> ShopGateway:
         """One gateway per shop and process, so costs learned from answers outlive a batch."""
