@@ -38,6 +38,7 @@ from typing import Any
 
 import redis
 
+from benchmarks import results
 from benchmarks.dataset import (
     RESOURCE_ORDER,
     TAKEN_PHONE,
@@ -628,6 +629,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kills", type=int, help="worker kills (default 3; quick 1)")
     parser.add_argument("--seed", type=int, help="fault and schedule seed (default 2026)")
     parser.add_argument("--workdir", type=Path, help="keep inputs and logs here (default: a temporary dir)")
+    parser.add_argument(
+        "--save",
+        action=argparse.BooleanOptionalAction,
+        help="keep the JSON under benchmarks/results/ (default: full runs only)",
+    )
     args = parser.parse_args(argv)
     plan = ChaosPlan.quick() if args.quick else ChaosPlan()
     given = (("records", args.records), ("kills", args.kills), ("seed", args.seed))
@@ -639,6 +645,8 @@ def main(argv: list[str] | None = None) -> int:
     else:
         with tempfile.TemporaryDirectory(prefix="shopify-sync-chaos-") as tmp:
             result = run(plan, Path(tmp))
+    if args.save if args.save is not None else not args.quick:
+        log(f"kept as {results.save('chaos', result)}")
     print(json.dumps(result) if args.json else summary(result))
     return 0 if result["ok"] else 1
 

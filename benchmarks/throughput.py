@@ -36,7 +36,7 @@ from typing import Any
 
 import psutil
 
-from benchmarks import baselines
+from benchmarks import baselines, results
 from benchmarks.harness import (
     RedisServer,
     SimulatorControl,
@@ -496,6 +496,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--plot", type=Path, help="write a PNG of records over time against the limit")
     parser.add_argument("--only", action="append", choices=SCENARIOS, help="run this scenario (repeatable)")
+    parser.add_argument(
+        "--save",
+        action=argparse.BooleanOptionalAction,
+        help="keep the JSON under benchmarks/results/ (default: full runs only)",
+    )
     args = parser.parse_args(argv)
     wanted = args.only or SCENARIOS
     sizes = QUICK if args.quick else FULL
@@ -549,6 +554,8 @@ def main(argv: list[str] | None = None) -> int:
         "worker": worker,
         "elapsed_s": round(time.monotonic() - started, 1),
     }
+    if args.save if args.save is not None else not args.quick:
+        print(f"kept as {results.save('throughput', result)}", file=sys.stderr)
     print(json.dumps(result) if args.json else table(result))
     return 0
 
