@@ -30,6 +30,7 @@ from worker.lookups import LookupCache
 from worker.ratelimit import ShopLimiter
 from worker.resources import get_resource
 from worker.retry import RetryPolicy
+from worker.transport import new_session
 
 T = TypeVar("T")
 
@@ -73,7 +74,7 @@ class WorkerRuntime:
 
     async def _http(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=64))
+            self._session = new_session()
         return self._session
 
     async def write_batch(
