@@ -1,20 +1,26 @@
 """How close a sync runs to Shopify's rate limit, beside the usual alternatives, on the same simulator.
 
-    python -m benchmarks.throughput [--quick] [--json] [--plot PATH]
+    python -m benchmarks.throughput [--quick] [--json] [--plot PATH] [--only SCENARIO] [--save|--no-save]
 
 Every piece is a real process: a ``redis-server`` of its own, the simulator (150-400 ms per request),
-two ``celery worker`` nodes of two processes each. Scenarios (``--quick`` runs smaller ones):
+two ``celery worker`` nodes of two processes each (16 requests in flight). Scenarios (``--quick`` runs
+smaller ones):
 
 - ``standard``: one Standard shop (bucket 2,000, 100 points/s), 5,000 customers;
 - ``plus``: one Plus shop (20,000, 1,000 points/s), 20,000 customers;
 - ``fairness``: five Standard shops of 200 customers, one after another, alone and then beside a Standard
   shop with 50,000 customers queued; each small shop's completion time against its time alone;
+- ``mutation_time``: the Plus sync with each mutation of a request taking 0, 4 and 16 ms to run;
+- ``many_shops``: 1,000 Standard shops of 100 customers at once on the same workers (``many_shops.py``);
 - ``producer``: records mapped, validated and enqueued per second by ``SyncRunner``.
 
-The ceiling of a run is what the bucket allows: ``(bucket + restore rate x elapsed) / cost per record``
-records in ``elapsed`` seconds; ``utilization`` is the achieved rate over it. On ``standard`` and ``plus``
-the same records also go through the two baselines of ``benchmarks.baselines`` (``--quick`` stops them
-after a few seconds and measures the records settled by then).
+Achieved is records synced, checked against the simulator's store. The ceiling of a run is what the
+bucket allows: ``(bucket + restore rate x elapsed) / cost per record`` records in ``elapsed`` seconds;
+``utilization`` is the achieved rate over it. On ``standard`` and ``plus`` the same records also go
+through the baselines of ``benchmarks.baselines`` at equal concurrency: Celery's ``rate_limit`` on thread
+pools keeping 16 requests in flight, and the fixed-sleep client at 16, 64 and 256 in flight, compared at
+its best (``--quick`` stops them after a few seconds and measures the records synced by then). A full
+run keeps its JSON under ``benchmarks/results/`` (``benchmarks.results``).
 """
 
 from __future__ import annotations
