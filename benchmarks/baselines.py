@@ -4,7 +4,8 @@
   ``THROTTLED`` or 429) or a 5xx is retried after a fixed sleep, as the official libraries and most
   scripts do.
 - ``celery_app``: a Celery task per record under Celery's own per-task ``rate_limit`` (per worker node,
-  so the shop's rate is divided between the nodes); a throttle is retried with a fixed countdown.
+  so the shop's rate is divided between the nodes); a throttle is retried with a fixed countdown. Run
+  with a thread pool (``-P threads``), so it keeps as many requests in flight as this project's workers.
   Start it with ``celery -A benchmarks.baselines worker``; the token comes from the worker's environment.
 """
 
@@ -101,4 +102,14 @@ def customer_set(self: Task[Any, Any], shop: str, url: str, variables: dict[str,
         status, body = error.code, None
     if _throttled(status, body) or status >= 500:
         raise self.retry(countdown=RETRY_SLEEP_S)
-    redis.Redis.from_url(os.environ["BASELINE_BROKER_URL"]).incr(done_key)
+    _counter().incr(done_key)
+
+
+_counters: list[redis.Redis] = []
+
+
+def _counter() -> redis.Redis:
+    """One Redis client per worker process (thread-safe: redis-py pools its connections)."""
+    if not _counters:
+        _counters.append(redis.Redis.from_url(os.environ["BASELINE_BROKER_URL"]))
+    return _counters[0]

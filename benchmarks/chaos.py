@@ -1,20 +1,24 @@
 """Chaos run: sync thousands of records while the simulator fails requests and the run kills workers and
 restarts Redis; then check, record by record, that nothing was lost and nothing was written twice.
 
-    python -m benchmarks.chaos            # full: 10,000 records, 3 shops, 3 worker kills, 1 Redis restart
-    python -m benchmarks.chaos --quick    # 1,200 records, 1 kill, 1 restart (under a minute)
+    python -m benchmarks.chaos            # full: 10,000 records, 3 shops, 3 worker kills, Redis restarted
+    python -m benchmarks.chaos --quick    # 1,200 records, 1 kill, Redis restarted and SIGKILLed (~1 min)
     python -m benchmarks.chaos --json     # one JSON object on stdout (progress goes to stderr)
 
 Everything is a real process: a ``redis-server`` with an append-only file on a spare port (never the one
 on 6379), the simulator (``shopify-sync simulator``), two Celery workers of two processes, and one
 producer process per shop (``benchmarks.produce``: its products, customers, orders and inventory, one
 sync after the other, as ``shopify-sync sync`` runs each). Faults: 5% 5xx, 2% connection resets, 1% of
-mutation answers dropped after the mutation committed, and THROTTLED bursts (every few seconds a shop's
-bucket is emptied and held empty for half a second). Kills alternate between SIGKILL of a whole worker
+mutation answers dropped after the mutation committed, 1% answered 5xx after the mutation committed, and
+THROTTLED bursts (every few seconds a shop's bucket is emptied and held empty for half a second). Redis is
+restarted gracefully (SIGTERM: the append-only file is flushed) and SIGKILLed (no flush; with
+``appendfsync everysec`` up to a second of writes is lost). Kills alternate between SIGKILL of a whole worker
 (main process and pool, restarted at once: its tasks come back after the broker's visibility timeout)
 and SIGKILL of one pool process (its task goes back to the queue at once); ``--quick`` kills a pool
-process. Exit code 0 when every record ended exactly once (synced or dead-lettered), no object exists
-twice and the counters match the simulator's store; 1 otherwise.
+process. Exit code 0 when every record ended exactly once (synced or dead-lettered), no valid record was
+dead-lettered (``valid_dead_lettered``), no object exists twice, no inventory set was applied twice (the
+simulator counts real applies per idempotency key and level) and the counters match the simulator's
+store; 1 otherwise.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from typing import Any
 
 import redis
 
+from benchmarks import results
 from benchmarks.dataset import (
     RESOURCE_ORDER,
     TAKEN_PHONE,
@@ -51,7 +56,14 @@ from benchmarks.harness import (
     write_jsonl,
     write_shops_file,
 )
-from benchmarks.verify import RecordCheck, StoreCheck, check_levels, check_records, check_store
+from benchmarks.verify import (
+    RecordCheck,
+    StoreCheck,
+    check_levels,
+    check_records,
+    check_store,
+    double_applies,
+)
 from worker.contract.broker import queue_for
 from worker.contract.deadletters import DeadLetterStore
 from worker.contract.keys import Keys
@@ -82,6 +94,10 @@ class ChaosPlan:
     error_rate: float = 0.05
     reset_rate: float = 0.02
     drop_after_commit_rate: float = 0.01
+    error_after_commit_rate: float = 0.01
+    redis_kills: int = 1
+    # answers dropped after commit for sure (besides the rate): the first requests running these mutations
+    armed_drops: tuple[str, ...] = ("orderCreate", "inventorySetQuantities", "customerSet")
     throttle_burst_every_s: float = 4.0
     redis_downtime_s: float = 2.0
     visibility_timeout_s: int = 20
@@ -110,6 +126,7 @@ class ChaosLog:
 
     kills: list[dict[str, Any]] = field(default_factory=list)
     redis_restarts: list[dict[str, Any]] = field(default_factory=list)
+    redis_kills: list[dict[str, Any]] = field(default_factory=list)
     throttle_bursts: int = 0
     producer_failures: list[str] = field(default_factory=list)
     resent_records: int = 0
@@ -251,7 +268,8 @@ def progress(deployment: Deployment, tracker: SyncTracker, total: int) -> float 
 
 
 def schedule(plan: ChaosPlan) -> list[tuple[float, str]]:
-    """(progress, event) pairs: kills spread over 15%..75% of the records, Redis restarts over 50%..80%.
+    """(progress, event) pairs: kills spread over 15%..75% of the records, Redis restarts over 50%..80%,
+    Redis SIGKILLs over 65%..85%.
 
     Kills cycle through ``plan.kill_kinds``: by default a whole worker, then one pool process, and so on.
     """
@@ -261,6 +279,8 @@ def schedule(plan: ChaosPlan) -> list[tuple[float, str]]:
         events.append((round(at, 3), plan.kill_kinds[n % len(plan.kill_kinds)]))
     for n in range(plan.redis_restarts):
         events.append((round(0.5 + 0.3 * n / max(plan.redis_restarts - 1, 1), 3), "restart_redis"))
+    for n in range(plan.redis_kills):
+        events.append((round(0.65 + 0.2 * n / max(plan.redis_kills - 1, 1), 3), "kill_redis"))
     return sorted(events)
 
 
@@ -291,11 +311,18 @@ def kill(
     return entry
 
 
-def restart_redis(deployment: Deployment, started: float, share: float) -> dict[str, Any]:
-    """Stop Redis (it syncs its append-only file), stay down a moment, start it on the same data."""
-    log(f"restarting Redis at {share:.0%} (down {deployment.plan.redis_downtime_s}s)")
+def restart_redis(
+    deployment: Deployment, started: float, share: float, *, crash: bool = False
+) -> dict[str, Any]:
+    """Stop Redis (SIGTERM: it syncs its append-only file; or SIGKILL with ``crash``: it does not), stay
+    down a moment, start it on what its append-only file holds."""
+    how = "SIGKILLing" if crash else "restarting"
+    log(f"{how} Redis at {share:.0%} (down {deployment.plan.redis_downtime_s}s)")
     began = time.monotonic()
-    deployment.redis_server.restart(downtime_s=deployment.plan.redis_downtime_s)
+    if crash:
+        deployment.redis_server.crash(downtime_s=deployment.plan.redis_downtime_s)
+    else:
+        deployment.redis_server.restart(downtime_s=deployment.plan.redis_downtime_s)
     return {
         "at_s": round(began - started, 1),
         "progress": round(share, 3),
@@ -345,6 +372,8 @@ def drive(deployment: Deployment, producers: list[SyncProcess], total: int, chao
             event = events[0][1]
             if event == "restart_redis":
                 chaos.redis_restarts.append(restart_redis(deployment, started, share))
+            elif event == "kill_redis":
+                chaos.redis_kills.append(restart_redis(deployment, started, share, crash=True))
             elif in_flight(client) > 0:
                 chaos.kills.append(kill(deployment, event, rng, started, share))
             else:
@@ -394,9 +423,12 @@ class Totals:
     double_outcomes: int = 0
     counter_errors: int = 0
     store_mismatches: int = 0
+    valid_dead_lettered: int = 0
+    double_applies: int = 0
 
-    def add(self, records: RecordCheck, store: StoreCheck | None, wrong_levels: int = 0) -> None:
-        """Add one sync's record check and its store check."""
+    def add(self, check: SliceCheck) -> None:
+        """Add one sync's checks."""
+        records, store = check.records, check.store
         self.records += records.records
         self.synced += records.synced
         self.dead_lettered += records.dead_lettered
@@ -406,7 +438,21 @@ class Totals:
         if store is not None:
             self.duplicates += store.duplicates
             self.store_mismatches += len(store.missing) + len(store.extra)
-        self.store_mismatches += wrong_levels
+        self.store_mismatches += len(check.wrong_levels)
+        self.valid_dead_lettered += len(check.valid_dead_lettered)
+        self.double_applies += len(check.double_applies)
+
+
+@dataclass
+class SliceCheck:
+    """The checks of one shop's resource."""
+
+    records: RecordCheck
+    store: StoreCheck | None = None
+    wrong_levels: list[str] = field(default_factory=list)
+    # valid by construction, yet dead-lettered: "key (category: message (n attempts))"
+    valid_dead_lettered: list[str] = field(default_factory=list)
+    double_applies: list[str] = field(default_factory=list)
 
 
 IDENTITY = {"customers": "email", "products": "handle", "orders": "sourceIdentifier"}
@@ -423,25 +469,29 @@ def identities(rows: ShopRows, resource: str) -> dict[str, str]:
 
 def check_shop(
     deployment: Deployment, rows: ShopRows, tracker: SyncTracker, letters: DeadLetterStore
-) -> dict[str, tuple[RecordCheck, StoreCheck | None, list[str]]]:
+) -> dict[str, SliceCheck]:
     """Check each resource of one shop: record outcomes, then the simulator's store."""
     shop = rows.shop
-    results: dict[str, tuple[RecordCheck, StoreCheck | None, list[str]]] = {}
+    results: dict[str, SliceCheck] = {}
     for resource in RESOURCE_ORDER:
         records = check_records(tracker, letters, deployment.sync_id(shop, resource), rows.keys[resource])
+        check = SliceCheck(records)
+        invalid = rows.invalid.get(resource, set())
+        check.valid_dead_lettered = [f"{k} ({why})" for k, why in records.letters.items() if k not in invalid]
         if resource == "inventory":
             levels = deployment.control.objects(shop, "inventory")
-            results[resource] = (records, None, check_levels(levels, records.gids, rows.quantities))
-            continue
-        extra = [f"owner@{shop}.example.com"] if resource == "customers" else []
-        store = check_store(
-            deployment.control.objects(shop, resource),
-            IDENTITY[resource],
-            records.gids,
-            identities(rows, resource),
-            allowed_extra=extra,
-        )
-        results[resource] = (records, store, [])
+            check.wrong_levels = check_levels(levels, records.gids, rows.quantities)
+            check.double_applies = double_applies(deployment.control.inventory_applies(shop))
+        else:
+            extra = [f"owner@{shop}.example.com"] if resource == "customers" else []
+            check.store = check_store(
+                deployment.control.objects(shop, resource),
+                IDENTITY[resource],
+                records.gids,
+                identities(rows, resource),
+                allowed_extra=extra,
+            )
+        results[resource] = check
     return results
 
 
@@ -456,12 +506,10 @@ def verify(deployment: Deployment, datasets: dict[str, ShopRows]) -> dict[str, A
     problems: dict[str, list[str]] = {}
     for shop, rows in datasets.items():
         by_shop[shop] = Totals()
-        for resource, (records, store, wrong_levels) in check_shop(
-            deployment, rows, tracker, letters
-        ).items():
+        for resource, check in check_shop(deployment, rows, tracker, letters).items():
             for totals in (overall, by_resource[resource], by_shop[shop]):
-                totals.add(records, store, len(wrong_levels))
-            for kind, keys in _problem_keys(records, store, wrong_levels).items():
+                totals.add(check)
+            for kind, keys in _problem_keys(check).items():
                 problems.setdefault(kind, []).extend(f"{shop}/{resource}/{k}" for k in keys)
     return {
         **asdict(overall),
@@ -471,15 +519,16 @@ def verify(deployment: Deployment, datasets: dict[str, ShopRows]) -> dict[str, A
     }
 
 
-def _problem_keys(
-    records: RecordCheck, store: StoreCheck | None, wrong_levels: list[str]
-) -> dict[str, list[str]]:
+def _problem_keys(check: SliceCheck) -> dict[str, list[str]]:
+    records, store = check.records, check.store
     found = {
         "lost": records.lost,
         "unexpected": records.unexpected,
         "double_outcomes": records.double_outcomes,
         "counter_errors": records.counter_errors,
-        "wrong_levels": wrong_levels,
+        "wrong_levels": check.wrong_levels,
+        "valid_dead_lettered": check.valid_dead_lettered,
+        "double_applies": check.double_applies,
     }
     if store is not None:
         found["duplicated_in_store"] = store.duplicated
@@ -508,8 +557,11 @@ def run(plan: ChaosPlan, workdir: Path) -> dict[str, Any]:
             error_rate=plan.error_rate,
             reset_rate=plan.reset_rate,
             drop_after_commit_rate=plan.drop_after_commit_rate,
+            error_after_commit_rate=plan.error_after_commit_rate,
             seed=plan.seed,
         )
+        for operation in plan.armed_drops:
+            deployment.control.request("POST", "/_simulator/drops", {"operation": operation, "count": 1})
         start_workers(deployment)
         log(f"{total} records, {plan.shops} shops, {plan.workers} workers x {plan.concurrency}, in {workdir}")
         producers = start_producers(deployment)
@@ -528,17 +580,21 @@ def run(plan: ChaosPlan, workdir: Path) -> dict[str, Any]:
         deployment.redis_server.stop()
     ok = figures["lost"] == 0 and figures["duplicates"] == 0
     ok = ok and not (figures["double_outcomes"] or figures["counter_errors"] or figures["store_mismatches"])
+    ok = ok and figures["valid_dead_lettered"] == 0 and figures["double_applies"] == 0
     return {
         "ok": ok and not chaos.stalled,
         "records": figures.pop("records"),
         **figures,
         "settled_after_run": settled,
         "faults": {"config": faults, "simulator_stats": stats, "throttle_bursts": chaos.throttle_bursts,
-                   "answers_dropped_after_commit": drops["dropped"]},
+                   "answers_dropped_after_commit": drops["dropped"],
+                   "errors_after_commit": stats.get("errors_after_commit", 0)},
         "kills": len(chaos.kills),
         "kill_log": chaos.kills,
         "redis_restarts": len(chaos.redis_restarts),
         "redis_restart_log": chaos.redis_restarts,
+        "redis_kills": len(chaos.redis_kills),
+        "redis_kill_log": chaos.redis_kills,
         "producer_failures": chaos.producer_failures,
         "resent_by_producers": chaos.resent_records,
         "stalled": chaos.stalled,
@@ -551,9 +607,11 @@ def summary(result: dict[str, Any]) -> str:
     """A few lines for people."""
     lines = [
         f"{'OK' if result['ok'] else 'FAILED'}: {result['records']} records, {result['synced']} synced, "
-        f"{result['dead_lettered']} dead-lettered, {result['lost']} lost, {result['duplicates']} duplicates "
-        f"in {result['elapsed_s']}s",
-        f"kills {result['kills']}, Redis restarts {result['redis_restarts']}, records sent again "
+        f"{result['dead_lettered']} dead-lettered ({result['valid_dead_lettered']} of them valid), "
+        f"{result['lost']} lost, {result['duplicates']} duplicates, {result['double_applies']} double "
+        f"inventory applies in {result['elapsed_s']}s",
+        f"kills {result['kills']}, Redis restarts {result['redis_restarts']} and SIGKILLs "
+        f"{result['redis_kills']}, records sent again "
         f"{result['resent_by_producers']}, throttle bursts "
         f"{result['faults']['throttle_bursts']}, simulator {result['faults']['simulator_stats']}",
     ]
@@ -576,6 +634,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--bulk", action="store_true", help="products, customers, inventory in bulk operations"
     )
+    parser.add_argument(
+        "--save",
+        action=argparse.BooleanOptionalAction,
+        help="keep the JSON under benchmarks/results/ (default: full runs only)",
+    )
     args = parser.parse_args(argv)
     plan = ChaosPlan.quick() if args.quick else ChaosPlan()
     given = (
@@ -592,6 +655,8 @@ def main(argv: list[str] | None = None) -> int:
     else:
         with tempfile.TemporaryDirectory(prefix="shopify-sync-chaos-") as tmp:
             result = run(plan, Path(tmp))
+    if args.save if args.save is not None else not args.quick:
+        log(f"kept as {results.save('chaos', result)}")
     print(json.dumps(result) if args.json else summary(result))
     return 0 if result["ok"] else 1
 

@@ -47,6 +47,8 @@ class ShopRows:
     flip: int = 0  # which kind of invalid record comes first (it alternates from shop to shop)
     rows: dict[str, list[Row]] = field(default_factory=dict)
     keys: dict[str, list[str]] = field(default_factory=dict)
+    # record keys invalid by construction, per resource: the only records that may end dead-lettered
+    invalid: dict[str, set[str]] = field(default_factory=dict)
     # inventory record key -> (sku, location name, quantity), to compare with the shop's levels
     quantities: dict[str, tuple[str, str, int]] = field(default_factory=dict)
 
@@ -110,6 +112,8 @@ def _products(out: ShopRows, count: int, rng: random.Random) -> list[str]:
             if kind is None:
                 skus.append(sku)
         keys.append(f"handle:{handle}")
+        if kind is not None:
+            out.invalid.setdefault("products", set()).add(keys[-1])
     out.rows["products"], out.keys["products"] = rows, keys
     return skus
 
@@ -134,6 +138,8 @@ def _customers(out: ShopRows, count: int, rng: random.Random) -> list[str]:
             row["phone"] = TAKEN_PHONE  # refused by Shopify: "Phone has already been taken"
         else:
             emails.append(email)
+        if kind is not None:
+            out.invalid.setdefault("customers", set()).add(row["customer_id"])
         rows.append(row)
     out.rows["customers"], out.keys["customers"] = rows, [r["customer_id"] for r in rows]
     return emails
@@ -159,6 +165,8 @@ def _orders(out: ShopRows, count: int, skus: list[str], emails: list[str], rng: 
                 row["sku"] = f"NO-SUCH-SKU-{n}"  # refused by the worker: no variant has this SKU
             rows.append(row)
         keys.append(order_id)
+        if kind is not None:
+            out.invalid.setdefault("orders", set()).add(order_id)
     out.rows["orders"], out.keys["orders"] = rows, keys
 
 
@@ -178,5 +186,7 @@ def _inventory(out: ShopRows, count: int, skus: list[str], rng: random.Random) -
             row["sku"] = f"NO-SUCH-SKU-{n}"  # refused by the worker
         elif n < len(pairs):
             out.quantities[row["row_id"]] = (sku, location, quantity)
+        if kind is not None or n >= len(pairs):  # an EXTRA- SKU names no variant either
+            out.invalid.setdefault("inventory", set()).add(row["row_id"])
         rows.append(row)
     out.rows["inventory"], out.keys["inventory"] = rows, [r["row_id"] for r in rows]

@@ -87,7 +87,8 @@ class RedisServer:
         binary = shutil.which("redis-server") or "/usr/bin/redis-server"
         return [
             binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.directory),
-            "--appendonly", "yes" if self.appendonly else "no", "--save", "", "--daemonize", "no",
+            "--appendonly", "yes" if self.appendonly else "no", "--appendfsync", "everysec",
+            "--save", "", "--daemonize", "no",
             "--logfile", str(self.directory / "redis.log"),
         ]  # fmt: skip
 
@@ -123,6 +124,17 @@ class RedisServer:
     def restart(self, downtime_s: float = 0.0) -> None:
         """Stop, stay down for ``downtime_s``, start again on the same port and data."""
         self.stop()
+        time.sleep(downtime_s)
+        self.start()
+        self.restarts += 1
+
+    def crash(self, downtime_s: float = 0.0) -> None:
+        """SIGKILL (no flush: up to a second of writes not yet synced to the append-only file is lost),
+        stay down for ``downtime_s``, start again on what the file holds."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+            self.process = None
         time.sleep(downtime_s)
         self.start()
         self.restarts += 1
@@ -200,6 +212,10 @@ class SimulatorControl:
         """A unique metafield definition, which ``customId`` upserts on ``namespace.key`` need."""
         body = {"ownerType": owner_type, "namespace": namespace, "key": key}
         self.request("POST", f"/_simulator/shops/{shop}/metafield-definitions", body)
+
+    def inventory_applies(self, shop: str) -> dict[str, Any]:
+        """Real ``inventorySetQuantities`` applies of ``shop``, per idempotency key and per level."""
+        return dict(self.request("GET", f"/_simulator/shops/{shop}/inventory-applies"))
 
     def stats(self) -> dict[str, Any]:
         """Request counters: ``by_status``, ``throttled``, ``mutations``, ``connection_resets``."""

@@ -1,20 +1,26 @@
 """How close a sync runs to Shopify's rate limit, beside the usual alternatives, on the same simulator.
 
-    python -m benchmarks.throughput [--quick] [--json] [--plot PATH]
+    python -m benchmarks.throughput [--quick] [--json] [--plot PATH] [--only SCENARIO] [--save|--no-save]
 
 Every piece is a real process: a ``redis-server`` of its own, the simulator (150-400 ms per request),
-two ``celery worker`` nodes of two processes each. Scenarios (``--quick`` runs smaller ones):
+two ``celery worker`` nodes of two processes each (16 requests in flight). Scenarios (``--quick`` runs
+smaller ones):
 
 - ``standard``: one Standard shop (bucket 2,000, 100 points/s), 5,000 customers;
 - ``plus``: one Plus shop (20,000, 1,000 points/s), 20,000 customers;
 - ``fairness``: five Standard shops of 200 customers, one after another, alone and then beside a Standard
   shop with 50,000 customers queued; each small shop's completion time against its time alone;
+- ``mutation_time``: the Plus sync with each mutation of a request taking 0, 4 and 16 ms to run;
+- ``many_shops``: 1,000 Standard shops of 100 customers at once on the same workers (``many_shops.py``);
 - ``producer``: records mapped, validated and enqueued per second by ``SyncRunner``.
 
-The ceiling of a run is what the bucket allows: ``(bucket + restore rate x elapsed) / cost per record``
-records in ``elapsed`` seconds; ``utilization`` is the achieved rate over it. On ``standard`` and ``plus``
-the same records also go through the two baselines of ``benchmarks.baselines`` (``--quick`` stops them
-after a few seconds and measures the records settled by then).
+Achieved is records synced, checked against the simulator's store. The ceiling of a run is what the
+bucket allows: ``(bucket + restore rate x elapsed) / cost per record`` records in ``elapsed`` seconds;
+``utilization`` is the achieved rate over it. On ``standard`` and ``plus`` the same records also go
+through the baselines of ``benchmarks.baselines`` at equal concurrency: Celery's ``rate_limit`` on thread
+pools keeping 16 requests in flight, and the fixed-sleep client at 16, 64 and 256 in flight, compared at
+its best (``--quick`` stops them after a few seconds and measures the records synced by then). A full
+run keeps its JSON under ``benchmarks/results/`` (``benchmarks.results``).
 """
 
 from __future__ import annotations
@@ -36,13 +42,14 @@ from typing import Any
 
 import psutil
 
-from benchmarks import baselines
+from benchmarks import baselines, many_shops, results
 from benchmarks.harness import (
     RedisServer,
     SimulatorControl,
     SimulatorProcess,
     WorkerProcess,
     deployment_env,
+    wait_for,
     write_shops_file,
 )
 from producers.mapping import Mapping
@@ -53,11 +60,16 @@ from worker.contract.keys import Keys
 from worker.resources.customers import Customers
 
 LATENCY = {"latency_ms": 150.0, "latency_jitter_ms": 250.0}
+PROBE_EMAIL = "probe@example.com"  # the customer written to learn a record's cost
 # The small shops start once the big shop's batches have reached the workers and been booked.
 BACKLOG_HEAD_START_S = 5.0
-WORKER_NODES, WORKER_CONCURRENCY = 2, 2
-# The fixed-sleep client keeps as many requests in flight as this project's workers can.
-BASELINE_IN_FLIGHT = 16
+WORKER_NODES, WORKER_CONCURRENCY, REQUESTS_PER_TASK = 2, 2, 4
+# Requests this project's workers keep in flight; the Celery baseline's thread pools keep as many.
+IN_FLIGHT = WORKER_NODES * WORKER_CONCURRENCY * REQUESTS_PER_TASK
+# The fixed-sleep client is run at each of these and reported at its best.
+FIXED_SLEEP_IN_FLIGHT = (16, 64, 256)
+# Execution time of each mutation inside a request (ms): the `mutation_time` scenario's steps.
+MUTATION_TIMES_MS = (0.0, 4.0, 16.0)
 MAPPING = [
     {"mapping_type": "standard", "from": "email", "to": "email"},
     {"mapping_type": "standard", "from": "first", "to": "firstName"},
@@ -91,10 +103,12 @@ class Sizes:
     small_shops: int
     producer: int
     baseline_cap_s: float | None
+    many_shops: int
+    many_shop_records: int
 
 
-FULL = Sizes(5000, 20000, 50000, 200, 5, 50000, 300.0)
-QUICK = Sizes(250, 2400, 3000, 200, 3, 20000, 5.0)
+FULL = Sizes(5000, 20000, 50000, 200, 5, 50000, 300.0, 1000, 100)
+QUICK = Sizes(250, 2400, 3000, 200, 3, 20000, 5.0, 60, 20)
 
 
 @dataclass
@@ -109,10 +123,21 @@ class Run:
     series: list[tuple[float, int]] = field(default_factory=lambda: [(0.0, 0)])
     requests: int = 0
     throttled: int = 0
+    in_store: int | None = None  # objects the simulator's store holds for the run's shop at its end
+    in_flight: int = IN_FLIGHT  # requests it keeps in flight: a run stopped early may finish that many more
+
+    def store_agrees(self) -> bool | None:
+        """The store holds what the run counted (a run stopped early: up to ``in_flight`` more); None
+        when the store was not read."""
+        if self.in_store is None:
+            return None
+        if self.settled >= self.records:
+            return self.in_store == self.settled
+        return self.settled <= self.in_store <= self.settled + self.in_flight
 
     @property
     def settled(self) -> int:
-        """Records settled (synced or dead-lettered) when the run ended."""
+        """Records synced when the run ended (the series counts synced records only)."""
         return self.series[-1][1]
 
     @property
@@ -126,12 +151,14 @@ class Run:
 
     def summary(self) -> dict[str, Any]:
         """The run's figures."""
-        achieved = self.settled / self.elapsed_s
+        achieved = self.settled / max(self.elapsed_s, 1e-9)
         ceiling = self.ceiling_rps(self.elapsed_s)
         return {
             "approach": self.approach,
             "records": self.records,
-            "settled": self.settled,
+            "synced": self.settled,
+            "in_store": self.in_store,
+            "store_agrees": self.store_agrees(),
             "elapsed_s": round(self.elapsed_s, 2),
             "records_per_s": round(achieved, 2),
             "ceiling_records_per_s": round(ceiling, 2),
@@ -143,14 +170,22 @@ class Run:
 
 
 def follow(
-    run: Run, settled: Callable[[], int], *, until: int, timeout_s: float, poll_s: float = 0.25
+    run: Run,
+    synced: Callable[[], int],
+    *,
+    until: int,
+    timeout_s: float,
+    poll_s: float = 0.25,
+    finished: Callable[[], bool] | None = None,
 ) -> None:
-    """Sample ``settled()`` into ``run.series`` until it reaches ``until`` or ``timeout_s`` passed."""
+    """Sample ``synced()`` into ``run.series`` until it reaches ``until`` (or ``finished()``, when given,
+    says every record is settled) or ``timeout_s`` passed."""
     while True:
-        count = settled()
+        done = finished is not None and finished()
+        count = synced()  # after ``finished()``: the last sample counts every record it saw settled
         now = time.monotonic() - run.started
         run.series.append((now, count))
-        if count >= until or now >= timeout_s:
+        if count >= until or done or now >= timeout_s:
             return
         time.sleep(poll_s)
 
@@ -168,7 +203,16 @@ class BaselineWorker(WorkerProcess):
         """Its command line: the baseline app on the given queues."""
         queues = ",".join(self.shops)
         return [sys.executable, "-m", "celery", "-A", "benchmarks.baselines", "worker", "-Q", queues,
-                "-c", str(self.concurrency), "-l", "WARNING", "-n", self.name]  # fmt: skip
+                "-P", "threads", "-c", str(self.concurrency), "-l", "WARNING", "-n", self.name]  # fmt: skip
+
+    def wait_ready(self, timeout_s: float = 30.0) -> bool:
+        """Wait until the node answers a ping (a thread pool has no child processes to count)."""
+
+        def answers() -> bool:
+            replies = baselines.celery_app.control.ping(timeout=0.5) or []
+            return any(self.name.split("@")[0] + "@" in name for reply in replies for name in reply)
+
+        return wait_for(answers, timeout_s=timeout_s, interval_s=0.2)
 
 
 class Bench:
@@ -215,6 +259,7 @@ class Bench:
             output_dir=self.tmp / "out",
             tokens=self.tokens,
             log_level="WARNING",
+            requests_in_flight_per_task=REQUESTS_PER_TASK,
         )
 
     def start_workers(self) -> None:
@@ -240,7 +285,7 @@ class Bench:
 
     def record_cost(self, shop: str) -> float:
         """Points the bucket keeps for one ``customerSet`` (its actual cost), asked of the simulator."""
-        body = {"query": Customers.mutation, "variables": {"input": {"email": "probe@example.com"}}}
+        body = {"query": Customers.mutation, "variables": {"input": {"email": PROBE_EMAIL}}}
         request = urllib.request.Request(
             self.graphql_url(shop),
             data=json.dumps(body).encode(),
@@ -254,6 +299,10 @@ class Bench:
         counters = self.sim.stats()["by_shop"].get(shop, {})
         return int(counters.get("requests", 0)), int(counters.get("throttled", 0))
 
+    def in_store(self, shop: str) -> int:
+        """Customers the simulator's store holds for ``shop``: what was written, whoever counted it."""
+        return sum(1 for c in self.sim.objects(shop, "customers") if c.get("email") != PROBE_EMAIL)
+
     def cpu_ms_per_record(self) -> float:
         """Worker CPU time (all processes) per record settled, over the syncs so far."""
         return round(1000 * self.cpu_s / max(self.cpu_records, 1), 3)
@@ -264,6 +313,10 @@ class Bench:
             parent = psutil.Process(worker.pid)
             processes += [parent, *parent.children(recursive=True)]
         return processes
+
+    def worker_cpu_s(self) -> float:
+        """CPU seconds (user + system) used so far by every worker process."""
+        return self._cpu_s()
 
     def _cpu_s(self) -> float:
         total = 0.0
@@ -295,21 +348,26 @@ class Bench:
         job = SyncJob(shop, "customers", self.mapping, customer_rows(f"{shop}-{sync_id}", count), sync_id)
         self.runner.enqueue(job)
 
-        def settled() -> int:
+        def synced() -> int:
             self._sample_rss()
-            counts = self.runner.tracker.counts(sync_id)
-            return counts.synced + counts.dead_lettered
+            return self.runner.tracker.counts(sync_id).synced
 
-        follow(run, settled, until=count, timeout_s=timeout_s, poll_s=poll_s)
+        def finished() -> bool:
+            counts = self.runner.tracker.counts(sync_id)
+            return counts.synced + counts.dead_lettered >= count
+
+        follow(run, synced, until=count, timeout_s=timeout_s, poll_s=poll_s, finished=finished)
         self.cpu_s += self._cpu_s() - cpu
         self.cpu_records += run.settled
         after = self.shop_counters(shop)
         run.requests, run.throttled = after[0] - requests, after[1] - throttled
+        run.in_store = self.in_store(shop)
         return run
 
-    def fixed_sleep(self, shop: str, count: int, cap_s: float | None) -> Run:
-        """The fixed-sleep client on ``shop``."""
-        run = Run("fixed_sleep_client", self.shops[shop], count, self.record_cost(shop))
+    def fixed_sleep(self, shop: str, count: int, cap_s: float | None, in_flight: int) -> Run:
+        """The fixed-sleep client on ``shop`` with ``in_flight`` requests at a time."""
+        run = Run(f"fixed_sleep_client@{in_flight}", self.shops[shop], count, self.record_cost(shop))
+        run.in_flight = in_flight
         requests, throttled = self.shop_counters(shop)
         variables = [
             Customers().build_variables(
@@ -333,7 +391,7 @@ class Bench:
                 self.graphql_url(shop),
                 self.tokens[shop],
                 variables,
-                concurrency=BASELINE_IN_FLIGHT,
+                concurrency=in_flight,
                 on_settled=settle,
                 stop_after_s=cap_s,
             )
@@ -344,10 +402,12 @@ class Bench:
         run.series.append((time.monotonic() - run.started, done))
         after = self.shop_counters(shop)
         run.requests, run.throttled = after[0] - requests, after[1] - throttled
+        run.in_store = self.in_store(shop)
         return run
 
     def celery_rate_limited(self, shop: str, count: int, cap_s: float | None, timeout_s: float) -> Run:
-        """Celery's per-task ``rate_limit`` on ``shop``: the plan's record rate split over the nodes."""
+        """Celery's per-task ``rate_limit`` on ``shop``: the plan's record rate split over the nodes, each
+        node a pool of threads, so that as many requests are in flight as this project's workers keep."""
         plan = self.shops[shop]
         run = Run("celery_rate_limit", plan, count, self.record_cost(shop))
         queue = f"baseline.{shop}"
@@ -355,7 +415,11 @@ class Bench:
         env = {**self.env(), "BASELINE_BROKER_URL": self.redis.url, "BASELINE_RATE_LIMIT": f"{rate:g}/s"}
         nodes = [
             BaselineWorker(
-                [queue], env, self.tmp / f"baseline-{n}.log", concurrency=WORKER_CONCURRENCY, name=f"b{n}@%h"
+                [queue],
+                env,
+                self.tmp / f"baseline-{n}.log",
+                concurrency=IN_FLIGHT // WORKER_NODES,
+                name=f"b{n}@%h",
             )
             for n in range(WORKER_NODES)
         ]
@@ -378,6 +442,7 @@ class Bench:
             follow(run, lambda: int(self.client.get(done_key) or 0), until=count, timeout_s=limit)
             after = self.shop_counters(shop)
             run.requests, run.throttled = after[0] - requests, after[1] - throttled
+            run.in_store = self.in_store(shop)
         finally:
             for node in nodes:
                 node.kill()
@@ -418,9 +483,18 @@ def scenario(runs: dict[str, Run]) -> dict[str, Any]:
         "throttled_ratio": ours["throttled_ratio"],
         "runs": {name: run.summary() for name, run in runs.items()},
     }
-    for name, run in runs.items():
-        if name != "shopify-sync":
-            out[f"ratio_vs_{name}"] = round(ours["utilization"] / run.summary()["utilization"], 2)
+    sweep = {name: run for name, run in runs.items() if name.startswith("fixed_sleep_client@")}
+    if sweep:
+        best = max(sweep.values(), key=lambda run: run.summary()["records_per_s"])
+        out["fixed_sleep_best_in_flight"] = best.approach.split("@")[1]
+        best_utilization = best.summary()["utilization"]
+        out["ratio_vs_fixed_sleep_client"] = (
+            round(ours["utilization"] / best_utilization, 2) if best_utilization else None
+        )
+    if "celery_rate_limit" in runs:
+        celery = runs["celery_rate_limit"].summary()["utilization"]
+        out["ratio_vs_celery_rate_limit"] = round(ours["utilization"] / celery, 2) if celery else None
+    out["store_agrees"] = all(run.store_agrees() for run in runs.values())
     return out
 
 
@@ -459,6 +533,23 @@ def fairness(
     }
 
 
+def mutation_time(bench: Bench, shops: list[str], count: int, timeout_s: float) -> dict[str, Any]:
+    """The same Plus sync with each mutation of a request taking ``MUTATION_TIMES_MS`` longer to run.
+
+    A pack of 25 upserts then takes 25 such times, where one record per request takes one: this shows
+    how much of the packs' advantage is left when Shopify's execution time grows with the pack.
+    """
+    steps = []
+    try:
+        for shop, ms in zip(shops, MUTATION_TIMES_MS, strict=True):
+            bench.sim.set_faults(**LATENCY, mutation_time_ms=ms)
+            figures = bench.sync(shop, count, timeout_s=timeout_s).summary()
+            steps.append({"mutation_time_ms": ms, **figures})
+    finally:
+        bench.sim.set_faults(**LATENCY)
+    return {"shop_plan": "plus", "records": count, "steps": steps}
+
+
 def plot(path: Path, runs: dict[str, dict[str, Run]]) -> None:
     """Records settled over time against the bucket's ceiling, one panel per scenario."""
     import matplotlib
@@ -484,7 +575,7 @@ def plot(path: Path, runs: dict[str, dict[str, Run]]) -> None:
     figure.savefig(path, dpi=110)
 
 
-SCENARIOS = ("standard", "plus", "fairness", "producer")
+SCENARIOS = ("standard", "plus", "fairness", "mutation_time", "many_shops", "producer")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -496,6 +587,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--plot", type=Path, help="write a PNG of records over time against the limit")
     parser.add_argument("--only", action="append", choices=SCENARIOS, help="run this scenario (repeatable)")
+    parser.add_argument(
+        "--save",
+        action=argparse.BooleanOptionalAction,
+        help="keep the JSON under benchmarks/results/ (default: full runs only)",
+    )
     args = parser.parse_args(argv)
     wanted = args.only or SCENARIOS
     sizes = QUICK if args.quick else FULL
@@ -509,13 +605,14 @@ def main(argv: list[str] | None = None) -> int:
         sizes_of = {"standard": sizes.standard, "plus": sizes.plus}
         limits = [name for name in ("standard", "plus") if name in wanted]
         for name in limits:
-            for approach in ("", "fs-", "cel-"):
+            for approach in ("", "cel-", *(f"fs{n}-" for n in FIXED_SLEEP_IN_FLIGHT)):
                 bench.add_shop(approach + name, plans[name])
+        timed = [bench.add_shop(f"mt{ms:g}-plus", PLUS) for ms in MUTATION_TIMES_MS]
         alone = [bench.add_shop(f"alone{i}", STANDARD) for i in range(sizes.small_shops)]
         beside = [bench.add_shop(f"beside{i}", STANDARD) for i in range(sizes.small_shops)]
         big = bench.add_shop("big", STANDARD)
         runs: dict[str, dict[str, Run]] = {}
-        if limits or "fairness" in wanted:
+        if limits or "fairness" in wanted or "mutation_time" in wanted:
             bench.start_workers()
             for name in limits:
                 runs[name] = {"shopify-sync": bench.sync(name, sizes_of[name], timeout_s=timeout_s)}
@@ -523,11 +620,20 @@ def main(argv: list[str] | None = None) -> int:
                 worker["cpu_ms_per_record"] = bench.cpu_ms_per_record()
             if "fairness" in wanted:
                 scenarios["fairness"] = fairness(bench, sizes, alone, beside, big, timeout_s)
+            if "mutation_time" in wanted:
+                scenarios["mutation_time"] = mutation_time(bench, timed, sizes.plus, timeout_s)
             worker["peak_rss_mb"] = round(bench.peak_rss / 2**20, 1)
             bench.stop_workers()
+        if "many_shops" in wanted:
+            scenarios["many_shops"] = many_shops.run(
+                bench, sizes.many_shops, sizes.many_shop_records, STANDARD, timeout_s=timeout_s
+            )
         for name in limits:
             count = sizes_of[name]
-            runs[name]["fixed_sleep_client"] = bench.fixed_sleep("fs-" + name, count, sizes.baseline_cap_s)
+            for n in FIXED_SLEEP_IN_FLIGHT:
+                runs[name][f"fixed_sleep_client@{n}"] = bench.fixed_sleep(
+                    f"fs{n}-{name}", count, sizes.baseline_cap_s, n
+                )
             runs[name]["celery_rate_limit"] = bench.celery_rate_limited(
                 "cel-" + name, count, sizes.baseline_cap_s, timeout_s
             )
@@ -543,12 +649,17 @@ def main(argv: list[str] | None = None) -> int:
             "latency_ms": "150-400",
             "worker_nodes": WORKER_NODES,
             "processes_per_node": WORKER_CONCURRENCY,
-            "baseline_in_flight": BASELINE_IN_FLIGHT,
+            "requests_in_flight": IN_FLIGHT,
+            "celery_baseline_pool": f"threads, {IN_FLIGHT // WORKER_NODES} per node",
+            "fixed_sleep_in_flight": list(FIXED_SLEEP_IN_FLIGHT),
+            "mutation_time_ms": 0.0,
         },
         "scenarios": {name: scenarios[name] for name in SCENARIOS if name in scenarios},
         "worker": worker,
         "elapsed_s": round(time.monotonic() - started, 1),
     }
+    if args.save if args.save is not None else not args.quick:
+        print(f"kept as {results.save('throughput', result)}", file=sys.stderr)
     print(json.dumps(result) if args.json else table(result))
     return 0
 
@@ -571,6 +682,18 @@ def table(result: dict[str, Any]) -> str:
         lines.append(
             f"\nfairness: worst small shop {fair['max_small_shop_ratio']}x its time alone; "
             f"big shop utilization {fair['utilization']:.1%}"
+        )
+    for step in scenarios.get("mutation_time", {}).get("steps", []):
+        lines.append(
+            f"mutation time {step['mutation_time_ms']:g} ms: plus utilization {step['utilization']:.1%}, "
+            f"{step['records_per_s']} records/s"
+        )
+    if "many_shops" in scenarios:
+        many = scenarios["many_shops"]
+        lines.append(
+            f"many shops: {many['shops']} x {many['records_per_shop']} records, {many['records_per_s']} "
+            f"records/s ({many['share_of_ceilings']:.1%} of the sum of ceilings), slowest shop "
+            f"{many['slowest_vs_solo']}x its time alone, idle workers {many['idle_worker_cpu_percent']}% CPU"
         )
     if "producer" in scenarios:
         producer = scenarios["producer"]

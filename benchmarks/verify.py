@@ -29,6 +29,7 @@ class RecordCheck:
         unexpected: Outcomes of keys the sync never had.
         counter_errors: Counters (``total``, ``synced``, ``dead_lettered``) that disagree with the outcomes.
         gids: Synced record key -> the gid the worker reported.
+        letters: Dead-lettered record key -> "category: message (attempts)", from its dead letter.
     """
 
     records: int = 0
@@ -39,6 +40,7 @@ class RecordCheck:
     unexpected: list[str] = field(default_factory=list)
     counter_errors: list[str] = field(default_factory=list)
     gids: dict[str, str] = field(default_factory=dict)
+    letters: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -52,7 +54,10 @@ def check_records(
     """Compare the outcomes and dead letters of ``sync_id`` with the keys it was given."""
     keys = list(dict.fromkeys(expected_keys))
     outcomes = tracker.outcomes(sync_id)
-    lettered = {entry.record_key for entry in dead_letters.iter(sync_id=sync_id)}
+    lettered = {
+        entry.record_key: f"{entry.reason.category}: {entry.reason.message} ({entry.attempts} attempts)"
+        for entry in dead_letters.iter(sync_id=sync_id)
+    }
     check = RecordCheck(records=len(keys))
     for key in keys:
         state = (outcomes.get(key) or {}).get("state")
@@ -65,6 +70,7 @@ def check_records(
                 check.double_outcomes.append(key)
         elif key in lettered:
             check.dead_lettered += 1
+            check.letters[key] = lettered[key]
         else:
             check.double_outcomes.append(key)
     check.unexpected = sorted(set(outcomes) - set(keys))
@@ -154,3 +160,19 @@ def check_levels(
         if available.get((sku, location)) != quantity:
             wrong.append(key)
     return wrong
+
+
+def double_applies(applies: Mapping[str, Any]) -> list[str]:
+    """Inventory sets applied more than once: an idempotency key applied twice, or a level changed by
+    two applies (every record of a run sets a level of its own, once).
+
+    Args:
+        applies: The simulator's ``inventory-applies`` answer for one shop.
+    """
+    found = [f"key {key}: applied {n} times" for key, n in applies.get("by_key", {}).items() if n > 1]
+    found += [
+        f"{level.get('sku')}@{level.get('locationName')}: changed {level['changes']} times"
+        for level in applies.get("levels", [])
+        if int(level.get("changes", 0)) > 1
+    ]
+    return found

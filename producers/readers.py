@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from producers import json_limits
+
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
 JSON_SUFFIXES = frozenset({".json"})
 CSV_SUFFIXES = frozenset({".csv"})
@@ -144,7 +146,12 @@ def _check_header(path: Path, header: list[str], line: int) -> None:
 def _loads(path: Path, line_number: int | None, text: str) -> object:
     """Parse JSON; `line_number` is None for a whole file, whose error then carries its own line."""
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        value = json.loads(text, parse_constant=_reject_constant)
+        json_limits.check(value)
+        return value
+    except RecursionError:
+        reason = f"JSON nested too deep (more than {json_limits.MAX_DEPTH} levels are refused)"
+        raise InputError(path, reason, line=line_number) from None
     except json.JSONDecodeError as err:
         line = err.lineno if line_number is None else line_number
         raise InputError(path, f"invalid JSON at column {err.colno}: {err.msg}", line=line) from err

@@ -162,6 +162,8 @@ class FileSettings(EnvironmentSettings):
     # Keys of the stored credentials, newest first, or a file of them: see settings/credential_keys.py.
     credentials_key: CredentialKeys = None
     credentials_key_file: Path | None = None
+    # How often a worker reads the shops file again to consume the queues of shops added since it started.
+    shop_watch_interval_s: Seconds = 5.0
 
 
 class ObservabilitySettings(EnvironmentSettings):

@@ -83,8 +83,15 @@ async def _graphql(request: web.Request, shop_name: str) -> web.StreamResponse:
         if request.transport is not None:
             request.transport.close()
         return web.Response(status=204)  # never reaches the client: the connection is gone
-    response = await _answer(request, state, shop_name, decision.error_status)
-    if should_drop(state.answer_drops, decision.drop_after_commit, request.get(EXECUTED_KEY, ())):
+    before = None if decision.error_after_commit else decision.error_status
+    response = await _answer(request, state, shop_name, before)
+    executed = request.get(EXECUTED_KEY, ())
+    if executed and state.faults.mutation_time_ms:
+        await asyncio.sleep(len(executed) * state.faults.mutation_time_ms / 1000.0)
+    if decision.error_after_commit and executed and decision.error_status is not None:
+        state.stats_counters.record_error_after_commit()
+        response = responses.server_error(decision.error_status, request[REQUEST_ID_KEY])
+    elif should_drop(state.answer_drops, decision.drop_after_commit, executed):
         state.stats_counters.record_reset()  # committed, but the client never hears back
         if request.transport is not None:
             request.transport.close()

@@ -114,6 +114,10 @@ class FaultConfig:
         seed: Seed for the fault dice; ``None`` draws from system entropy.
         drop_after_commit_rate: Probability (0..1) that a request which ran a mutation has its
             answer dropped (connection closed) after the mutation was committed.
+        error_after_commit_rate: Probability (0..1) that a request which ran a mutation is answered
+            with one of ``error_statuses`` although the mutation was committed.
+        mutation_time_ms: Execution time of each mutation a request runs, in milliseconds, added to
+            the latency: a pack of 25 ``customerSet`` takes 25 times as long as one.
 
     """
 
@@ -125,17 +129,19 @@ class FaultConfig:
     throttle_response: ThrottleResponse = "graphql"
     seed: int | None = None
     drop_after_commit_rate: float = 0.0
+    error_after_commit_rate: float = 0.0
+    mutation_time_ms: float = 0.0
 
     def __post_init__(self) -> None:
-        for name in ("error_rate", "reset_rate", "drop_after_commit_rate"):
+        for name in ("error_rate", "reset_rate", "drop_after_commit_rate", "error_after_commit_rate"):
             rate = getattr(self, name)
             if not 0.0 <= rate <= 1.0:
                 raise ValueError(f"{name} must be within [0, 1], got {rate}")
         if self.error_rate + self.reset_rate > 1.0:
             raise ValueError("error_rate + reset_rate must not exceed 1")
-        if self.latency_ms < 0 or self.latency_jitter_ms < 0:
+        if self.latency_ms < 0 or self.latency_jitter_ms < 0 or self.mutation_time_ms < 0:
             raise ValueError("latencies must not be negative")
-        if self.error_rate > 0 and not self.error_statuses:
+        if (self.error_rate > 0 or self.error_after_commit_rate > 0) and not self.error_statuses:
             raise ValueError("error_statuses must not be empty when error_rate > 0")
         if self.throttle_response not in ("graphql", "http429"):
             raise ValueError(
@@ -160,6 +166,8 @@ class FaultConfig:
             "error_rate",
             "reset_rate",
             "drop_after_commit_rate",
+            "error_after_commit_rate",
+            "mutation_time_ms",
         ):
             if key in values:
                 values[key] = float(values[key])

@@ -4,6 +4,8 @@
 - ``GET  /_simulator/shops/{shop}/orders``    - orders (with metafields)
 - ``GET  /_simulator/shops/{shop}/inventory`` - one entry per (inventory item, location) level
 - ``GET  /_simulator/shops/{shop}/locations`` - the shop's locations
+- ``GET  /_simulator/shops/{shop}/inventory-applies`` - ``{"by_key": {key: n}, "levels": [{"sku",
+  "locationName", "changes"}]}``: real applies of ``inventorySetQuantities`` (replays excluded)
 - ``POST /_simulator/shops/{shop}/metafield-definitions`` - ``{"ownerType": "CUSTOMER", "namespace":
   "erp", "key": "id"}``: a unique definition, so ``customId`` upserts on that key work (201)
 - ``POST /_simulator/drops``   - ``{"operation": "orderCreate", "count": 1}``: commit, then drop the
@@ -43,10 +45,24 @@ def inventory_levels(shop: ShopState) -> list[dict[str, Any]]:
     return levels
 
 
+def inventory_applies(shop: ShopState) -> dict[str, Any]:
+    """Applies per idempotency key, and changes per level with its SKU and location name (JSON-ready)."""
+    names = {location["id"]: location["name"] for location in shop.locations.all()}
+    levels = [
+        {
+            "sku": (shop.inventory.item(item_id) or {}).get("sku"),
+            "locationName": names.get(location_id),
+            "changes": count,
+        }
+        for (item_id, location_id), count in shop.inventory_applies.by_level().items()
+    ]
+    return {"by_key": shop.inventory_applies.by_key(), "levels": levels}
+
+
 def add_resource_routes(app: web.Application, key: web.AppKey[SimulatorState]) -> None:
     """Register the resource and drop endpoints on ``app``; the state is read from ``app[key]``."""
 
-    def shop_list(read: Callable[[ShopState], list[dict[str, Any]]]) -> Callable[[web.Request], Any]:
+    def shop_list(read: Callable[[ShopState], Any]) -> Callable[[web.Request], Any]:
         async def handler(request: web.Request) -> web.Response:
             shop = request.app[key].find_shop(request.match_info["shop"])
             if shop is None:
@@ -88,6 +104,7 @@ def add_resource_routes(app: web.Application, key: web.AppKey[SimulatorState]) -
     app.router.add_get("/_simulator/shops/{shop}/products", shop_list(lambda shop: shop.products.all()))
     app.router.add_get("/_simulator/shops/{shop}/orders", shop_list(lambda shop: shop.orders.all()))
     app.router.add_get("/_simulator/shops/{shop}/inventory", shop_list(inventory_levels))
+    app.router.add_get("/_simulator/shops/{shop}/inventory-applies", shop_list(inventory_applies))
     app.router.add_get("/_simulator/shops/{shop}/locations", shop_list(lambda shop: shop.locations.all()))
     app.router.add_post("/_simulator/drops", arm_drops)
     app.router.add_get("/_simulator/drops", get_drops)

@@ -1,4 +1,4 @@
-"""Dice for injected faults: latency, 5xx answers and connection resets."""
+"""Dice for injected faults: latency, 5xx answers (before or after a mutation ran) and connection resets."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ class FaultDecision:
         error_status: Answer with this HTTP status instead of executing, or ``None``.
         drop_after_commit: Execute, then close the connection instead of answering (only
             for requests that ran a mutation).
+        error_after_commit: Execute, then answer ``error_status`` instead of the result (only for
+            requests that ran a mutation).
 
     """
 
@@ -25,6 +27,7 @@ class FaultDecision:
     reset: bool = False
     error_status: int | None = None
     drop_after_commit: bool = False
+    error_after_commit: bool = False
 
 
 class FaultInjector:
@@ -39,8 +42,9 @@ class FaultInjector:
 
         One uniform draw picks reset (``[0, reset_rate)``), error
         (``[reset_rate, reset_rate + error_rate)``) or a normal answer; when jitter is set, its
-        draw comes first. A normal answer draws once more for ``drop_after_commit_rate`` when
-        that rate is set. A seeded config therefore replays the same sequence of faults.
+        draw comes first. A normal answer draws once more for ``drop_after_commit_rate`` and then
+        for ``error_after_commit_rate``, each only when its rate is set. A seeded config therefore
+        replays the same sequence of faults.
         """
         config = self.config
         delay_s = config.latency_ms / 1000.0
@@ -53,4 +57,7 @@ class FaultInjector:
             return FaultDecision(delay_s=delay_s, error_status=self._rng.choice(config.error_statuses))
         if config.drop_after_commit_rate and self._rng.random() < config.drop_after_commit_rate:
             return FaultDecision(delay_s=delay_s, drop_after_commit=True)
+        if config.error_after_commit_rate and self._rng.random() < config.error_after_commit_rate:
+            status = self._rng.choice(config.error_statuses)
+            return FaultDecision(delay_s=delay_s, error_status=status, error_after_commit=True)
         return FaultDecision(delay_s=delay_s)

@@ -34,9 +34,18 @@ class RunningSimulator:
         return f"{self.base_url}/store/{name}"
 
 
+# How long an idle keep-alive connection stays open, as a front end's idle timeout does. Clients that
+# keep connections longer (aiohttp: 15 s) meet connections the server already closed.
+KEEPALIVE_TIMEOUT_S = 5.0
+
+
 @contextlib.contextmanager
 def run_in_thread(
-    state: SimulatorState, host: str = "127.0.0.1", port: int = 0
+    state: SimulatorState,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    keepalive_timeout_s: float = KEEPALIVE_TIMEOUT_S,
 ) -> Iterator[RunningSimulator]:
     """Serve ``state`` on its own event loop in a daemon thread until the block exits.
 
@@ -44,6 +53,7 @@ def run_in_thread(
         state: What to serve.
         host: Interface to bind.
         port: Port to bind; 0 picks a free one.
+        keepalive_timeout_s: Seconds before an idle keep-alive connection is closed.
 
     Yields:
         The running simulator.
@@ -53,7 +63,7 @@ def run_in_thread(
 
     """
     loop = asyncio.new_event_loop()
-    runner = web.AppRunner(create_app(state), access_log=None)
+    runner = web.AppRunner(create_app(state), access_log=None, keepalive_timeout=keepalive_timeout_s)
     started = threading.Event()
     failure: list[BaseException] = []
 
@@ -87,11 +97,17 @@ def run_in_thread(
         loop.close()
 
 
-def serve(state: SimulatorState, host: str = "127.0.0.1", port: int = 8787) -> None:
+def serve(
+    state: SimulatorState,
+    host: str = "127.0.0.1",
+    port: int = 8787,
+    *,
+    keepalive_timeout_s: float = KEEPALIVE_TIMEOUT_S,
+) -> None:
     """Serve ``state`` in the foreground until Ctrl-C, printing the URL once listening."""
 
     async def main() -> None:
-        runner = web.AppRunner(create_app(state))
+        runner = web.AppRunner(create_app(state), keepalive_timeout=keepalive_timeout_s)
         await runner.setup()
         try:
             await web.TCPSite(runner, host, port).start()

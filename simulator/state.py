@@ -19,6 +19,7 @@ from simulator.order_limit import OrderCreateLimit
 from simulator.stores.customers import CustomerStore
 from simulator.stores.idempotency import IdempotencyBook
 from simulator.stores.inventory import InventoryStore
+from simulator.stores.inventory_applies import InventoryApplies
 from simulator.stores.locations import LocationStore
 from simulator.stores.metafield_definitions import UniqueDefinitions
 from simulator.stores.metafields import MetafieldStore
@@ -54,6 +55,7 @@ class ShopState:
             self.metafields,
         )
         self.idempotency = IdempotencyBook(clock)
+        self.inventory_applies = InventoryApplies()
         self.order_create_limit = OrderCreateLimit(clock)
         self.bulk = BulkBook()  # staged files and bulk mutations (simulator/bulk)
 
@@ -100,6 +102,7 @@ class Stats:
         self._throttled = 0
         self._mutations = 0
         self._resets = 0
+        self._errors_after_commit = 0
         self._by_shop: dict[str, Counter[str]] = {}
 
     def record_status(self, status: int, shop: str = "") -> None:
@@ -124,6 +127,11 @@ class Stats:
         with self._lock:
             self._resets += 1
 
+    def record_error_after_commit(self) -> None:
+        """Count one 5xx answered after the request's mutations were committed."""
+        with self._lock:
+            self._errors_after_commit += 1
+
     def snapshot(self) -> dict[str, Any]:
         """Return the counters as JSON-ready data (status codes as string keys)."""
         with self._lock:
@@ -134,6 +142,7 @@ class Stats:
                 "throttled": self._throttled,
                 "mutations": self._mutations,
                 "connection_resets": self._resets,
+                "errors_after_commit": self._errors_after_commit,
                 "by_shop": {
                     shop: {"requests": c["requests"], "throttled": c["throttled"]}
                     for shop, c in sorted(self._by_shop.items())

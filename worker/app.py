@@ -1,7 +1,8 @@
 """The worker's Celery application: the shared one (``worker.contract.broker``) plus what a worker adds.
 
 ``celery -A worker.app worker`` starts a worker; ``shopify-sync worker`` does the same and subscribes
-to the queues of the shops in the shops file.
+to the queues of the shops in the shops file, and to those of shops added to it later
+(``worker.shop_watch``).
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from celery import signals
 from worker.contract.broker import celery_app, settings
 from worker.metrics import serve_metrics
 from worker.observability import init_sentry, setup_logging, tag_task
+from worker.shop_watch import ShopWatch
 
 app = celery_app
+app.steps["consumer"].add(ShopWatch)
 
 
 def worker_command(queues: Iterable[str], *, concurrency: int, name: str) -> list[str]:

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import aiohttp
 import redis
 
-from settings import AppSettings, ShopConfig, ShopsConfig, load_app_settings, load_shops
+from settings import AppSettings, ShopConfig, ShopsConfig, UnknownShopError, load_app_settings, load_shops
 from worker.batch import BatchOutcome, BatchWriter
 from worker.client import ShopifyClient
 from worker.contract.deadletters import DeadLetterStore
@@ -30,6 +30,7 @@ from worker.lookups import LookupCache
 from worker.ratelimit import ShopLimiter
 from worker.resources import get_resource
 from worker.retry import RetryPolicy
+from worker.transport import new_session
 
 T = TypeVar("T")
 
@@ -73,7 +74,7 @@ class WorkerRuntime:
 
     async def _http(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=64))
+            self._session = new_session()
         return self._session
 
     async def write_batch(
@@ -85,7 +86,7 @@ class WorkerRuntime:
         not_before: float | None = None,
     ) -> BatchOutcome:
         """Write one batch for one shop (``not_before``: already booked, see ``BatchWriter.write``)."""
-        shop_config = self.shops.get(shop)
+        shop_config = self.shop(shop)
         writer = BatchWriter(
             gateway=await self._gateway(shop_config),
             resource=get_resource(resource),
@@ -110,7 +111,21 @@ class WorkerRuntime:
 
     async def gateway_for(self, shop: str) -> tuple[ShopGateway, aiohttp.ClientSession]:
         """The shop's gateway and the process's HTTP session (the bulk path uploads and downloads with it)."""
-        return await self._gateway(self.shops.get(shop)), await self._http()
+        return await self._gateway(self.shop(shop)), await self._http()
+
+    def shop(self, shop: str) -> ShopConfig:
+        """The shop's config; the shops file is read again once for a shop added since it was read.
+
+        Raises:
+            UnknownShopError: The shop is not in the shops file.
+        """
+        try:
+            return self.shops.get(shop)
+        except UnknownShopError:
+            if self.settings.shops_file != self.shops.path:
+                raise
+            self.shops = load_shops(self.settings.shops_file)
+            return self.shops.get(shop)
 
     async def _gateway(self, shop: ShopConfig) -> ShopGateway:
         """One gateway per shop and process, so costs learned from answers outlive a batch."""

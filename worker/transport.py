@@ -17,6 +17,12 @@ import aiohttp
 from worker.errors import NetworkError, ShopifyError, classify
 
 KEPT_HEADERS = ("X-Request-Id", "Retry-After", "X-Shopify-API-Version")
+# A pooled connection idle this long is closed, not reused. Servers close idle connections on their own
+# schedule (the simulator after 5 s; front ends after seconds to minutes), and a request sent on one just
+# as the server drops it fails with ServerDisconnectedError although it never ran: keeping connections
+# for less than any server does avoids that race at the cost of a new connection after an idle spell.
+KEEPALIVE_S = 2.0
+CONNECTIONS = 64
 # How much of an answer that is not JSON is kept, for error messages.
 TEXT_KEPT = 200
 
@@ -41,6 +47,17 @@ class HttpAnswer:
     def error(self, *, shop: str, graphql: bool = True) -> ShopifyError | None:
         """The error this answer means (``classify``), or None for a success."""
         return classify(self.status, self.body, shop=shop, headers=self.headers, graphql=graphql)
+
+
+def new_session() -> aiohttp.ClientSession:
+    """The HTTP session a worker process posts through.
+
+    At most ``CONNECTIONS`` connections, none reused after ``KEEPALIVE_S`` idle. Call it inside the event
+    loop that will use it.
+    """
+    return aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(limit=CONNECTIONS, keepalive_timeout=KEEPALIVE_S)
+    )
 
 
 async def post_json(

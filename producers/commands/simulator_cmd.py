@@ -9,7 +9,7 @@ import typer
 
 from producers.commands.common import app_settings, shops_config
 from simulator.config import FaultConfig, ShopSpec
-from simulator.server import serve
+from simulator.server import KEEPALIVE_TIMEOUT_S, serve
 from simulator.state import SimulatorState
 
 
@@ -25,6 +25,9 @@ def simulator(
     error_rate: Annotated[float, typer.Option(help="Share of requests answered 500/502/503.")] = 0.0,
     reset_rate: Annotated[float, typer.Option(help="Share of connections reset without an answer.")] = 0.0,
     throttle_429: Annotated[bool, typer.Option(help="Answer throttles with HTTP 429 + Retry-After.")] = False,
+    keepalive_timeout_s: Annotated[
+        float, typer.Option(help="Seconds before an idle keep-alive connection is closed.")
+    ] = KEEPALIVE_TIMEOUT_S,
 ) -> None:
     """Serve a local Shopify Admin GraphQL API for tests and demos (shops at /store/<shop>)."""
     app_settings("simulator")
@@ -39,4 +42,4 @@ def simulator(
         reset_rate=reset_rate,
         throttle_response="http429" if throttle_429 else "graphql",
     )
-    serve(SimulatorState(specs, faults), host, port)
+    serve(SimulatorState(specs, faults), host, port, keepalive_timeout_s=keepalive_timeout_s)

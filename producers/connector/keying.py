@@ -16,7 +16,8 @@ from worker.contract.envelopes import RecordEnvelope
 def content_digest(fields: dict[str, Any]) -> str:
     """A short, stable hash of a record's content."""
     canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+    # surrogatepass: a lone surrogate still hashes (callers refuse such records, see json_limits)
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def keyed(records: list[dict[str, Any]], key_field: str | None) -> list[RecordEnvelope]:

@@ -21,6 +21,7 @@ from typing import Any
 import redis
 from pydantic import ValidationError
 
+from producers import json_limits
 from producers.connector.config import ConfigError, ConnectionConfig, parse_config
 from producers.connector.keying import keyed
 from producers.connector.outcomes import WriteContext, tracking_message
@@ -66,6 +67,11 @@ def plan_write(sync_config: Any, records: Any, action: str, *, undo_quotes: bool
     """
     if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
         raise WriteRejectedError("records must be a list of JSON objects (already mapped by Multiwoven)")
+    for number, record in enumerate(records):
+        try:
+            json_limits.check(record, f"records[{number}]")
+        except json_limits.JsonLimitError as exc:
+            raise WriteRejectedError(str(exc)) from None
     if action not in WRITE_ACTIONS:
         raise WriteRejectedError(f"unknown action {action!r}; expected one of: {', '.join(WRITE_ACTIONS)}")
     try:

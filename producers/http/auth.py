@@ -15,7 +15,8 @@ OPEN_PATHS = frozenset({"/healthz"})
 
 def json_error(error_class: type[web.HTTPException], reason: str, **extra: object) -> web.HTTPException:
     """An HTTP error whose body is ``{"error": reason, ...}``."""
-    body = json.dumps({"error": reason, **extra}, ensure_ascii=False)
+    # ASCII escapes: a reason that quotes input holding a lone surrogate still encodes
+    body = json.dumps({"error": reason, **extra})
     return error_class(text=body, content_type="application/json")
 
 
@@ -31,7 +32,8 @@ def bearer_auth(token: str) -> Middleware:
         if request.path in OPEN_PATHS:
             return await handler(request)
         scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), expected):
+        given_bytes = given.strip().encode("utf-8", "surrogateescape")  # headers may hold any byte
+        if scheme.lower() != "bearer" or not hmac.compare_digest(given_bytes, expected):
             error = json_error(web.HTTPUnauthorized, "missing or wrong bearer token")
             error.headers["WWW-Authenticate"] = 'Bearer realm="shopify-sync"'
             raise error
@@ -47,6 +49,6 @@ async def json_errors(request: web.Request, handler: Handler) -> web.StreamRespo
         return await handler(request)
     except web.HTTPException as exc:
         if exc.content_type != "application/json" and exc.status >= 400:
-            exc.text = json.dumps({"error": exc.text or exc.reason}, ensure_ascii=False)
+            exc.text = json.dumps({"error": exc.text or exc.reason})
             exc.content_type = "application/json"
         raise

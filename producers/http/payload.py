@@ -5,10 +5,11 @@ Records carry no key of their own: ``producers.connector.keying.keyed`` gives ea
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
+
+from producers import json_limits
 
 MAX_RECORDS = 1000
 _SYNC_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
@@ -32,7 +33,7 @@ def parse(body: bytes) -> Payload:
         PayloadError: Malformed JSON, or not the destination's shape (naming the offending record).
     """
     try:
-        document = json.loads(body) if body.strip() else {}
+        document = json_limits.loads(body) if body.strip() else {}
     except (UnicodeDecodeError, ValueError) as exc:
         raise PayloadError(f"malformed JSON: {exc}") from None
     if not isinstance(document, dict):
@@ -48,6 +49,10 @@ def parse(body: bytes) -> Payload:
     for number, record in enumerate(records):
         if not isinstance(record, dict) or not isinstance(record.get("fields"), dict):
             raise PayloadError(f'records[{number}] must be an object with a "fields" object')
+        try:
+            json_limits.check(record["fields"], f"records[{number}].fields")
+        except json_limits.JsonLimitError as exc:
+            raise PayloadError(str(exc)) from None
         fields.append(record["fields"])
     return Payload(records=fields)
 

@@ -79,6 +79,9 @@ def resolve_set_quantities(_root: Any, info: GraphQLResolveInfo, input: Mapping[
             return {"inventoryAdjustmentGroup": None, "userErrors": [error.to_graphql()]}
         return dict(answer)
     result = shop.inventory.set_quantities(input)
+    if not result.user_errors:
+        changes = (result.group or {}).get("changes") or ()
+        shop.inventory_applies.record(key, ((c["itemId"], c["locationId"]) for c in changes))
     payload = {
         "inventoryAdjustmentGroup": result.group,
         "userErrors": [error.to_graphql() for error in result.user_errors],

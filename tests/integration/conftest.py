@@ -62,9 +62,10 @@ class Deployment:
         restore_rate: float = 1000.0,
         token: str | None = None,
         configured_token: str | None = None,
+        name: str | None = None,
     ) -> str:
         """Create a shop in the simulator; shops.toml gets ``configured_token`` (default: the real one)."""
-        name = f"it-{uuid.uuid4().hex[:8]}"
+        name = name or f"it-{uuid.uuid4().hex[:8]}"
         token = token or f"shpat_{uuid.uuid4().hex}"
         self.sim.state.add_shop(
             ShopSpec(name=name, access_token=token, bucket_size=bucket_size, restore_rate=restore_rate)

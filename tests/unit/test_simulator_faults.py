@@ -96,3 +96,27 @@ def test_replacing_the_config_restarts_the_seeded_dice():
     first = [state.fault_injector.decide() for _ in range(20)]
     state.faults = config
     assert [state.fault_injector.decide() for _ in range(20)] == first
+
+
+def test_a_5xx_after_commit_answers_an_error_although_the_write_happened():
+    state = make_state(faults=FaultConfig(error_after_commit_rate=1.0, error_statuses=(502,)))
+    answer = graphql(state, *CREATE)
+    assert answer.status == 502
+    assert len(state.shop(SHOP).customers.all()) == 1
+    stats = state.stats()
+    assert (stats["errors_after_commit"], stats["mutations"], stats["by_status"]) == (1, 1, {"502": 1})
+
+
+def test_a_5xx_after_commit_spares_requests_that_ran_no_mutation():
+    state = make_state(faults=FaultConfig(error_after_commit_rate=1.0))
+    assert graphql(state, "shop").status == 200
+
+
+def test_mutation_time_is_spent_per_mutation_the_request_ran():
+    state = make_state(faults=FaultConfig(mutation_time_ms=100))
+    started = time.perf_counter()
+    assert graphql(state, *CREATE).status == 200
+    assert time.perf_counter() - started >= 0.1
+    started = time.perf_counter()
+    graphql(state, "shop")
+    assert time.perf_counter() - started < 0.1

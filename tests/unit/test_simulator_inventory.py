@@ -343,3 +343,14 @@ def test_levels_read_back():
         ("Main warehouse", 7),
         ("Store front", 2),
     ]
+
+
+def test_applies_are_counted_per_key_and_level_and_replays_are_not():
+    state = make_state()
+    item, other = stocked_item(state), stocked_item(state, "MUG-2")
+    input = set_input(quantity(item, quantity=5, change_from=0))
+    graphql_many(state, [("inventory_set", {"input": input, "key": "k"})] * 2)  # the second is a replay
+    payload(run_set(state, set_input(quantity(item, quantity=7), quantity(other, quantity=1)), key="k2"))
+    applies = state.shop(SHOP).inventory_applies
+    assert applies.by_key() == {"k": 1, "k2": 1}
+    assert applies.by_level() == {(item, WAREHOUSE): 2, (other, WAREHOUSE): 1}

@@ -107,6 +107,7 @@ def test_revoke_and_stats(sim):
         "throttled": 0,
         "mutations": 0,
         "connection_resets": 0,
+        "errors_after_commit": 0,
         "by_shop": {"acme": {"requests": 1, "throttled": 0}},
     }
     assert request("POST", f"{sim.base_url}/_simulator/shops/nope/revoke")[0] == 404

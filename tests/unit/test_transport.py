@@ -8,7 +8,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from worker.errors import NetworkError
-from worker.transport import TEXT_KEPT, post_json
+from worker.transport import KEEPALIVE_S, TEXT_KEPT, new_session, post_json
 
 TOKEN = "shpat_transport_secret"
 
@@ -80,3 +80,53 @@ def test_no_answer_is_a_network_error_without_the_token():
     with pytest.raises(NetworkError) as caught:
         post(handler, timeout_s=0.2)
     assert str(caught.value).startswith("no answer from Shopify: ") and TOKEN not in str(caught.value)
+
+
+class ClosesIdleConnections:
+    """An HTTP/1.1 server that, like a front end whose idle timer fires just as a request arrives, drops a
+    kept-alive connection that idled ``idle_s`` instead of answering on it (the request never ran)."""
+
+    def __init__(self, idle_s):
+        self.idle_s = idle_s
+        self.answered = 0
+
+    async def handle(self, reader, writer):
+        loop = asyncio.get_running_loop()
+        last = None
+        while True:
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = next(
+                int(line.split(b":")[1])
+                for line in head.split(b"\r\n")
+                if line.lower().startswith(b"content-length")
+            )
+            await reader.readexactly(length)
+            if last is not None and loop.time() - last >= self.idle_s:
+                writer.close()
+                return
+            body = b'{"data": {"ok": true}}'
+            writer.write(
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
+                % (len(body), body)
+            )
+            await writer.drain()
+            self.answered += 1
+            last = loop.time()
+
+
+def test_a_connection_idle_longer_than_the_keepalive_is_not_reused():
+    # A pooled connection the server already dropped fails the next request on it with
+    # ServerDisconnectedError; the worker's session never reuses one idle longer than KEEPALIVE_S.
+    server_side = ClosesIdleConnections(idle_s=KEEPALIVE_S)
+
+    async def main():
+        server = await asyncio.start_server(server_side.handle, "127.0.0.1", 0)
+        url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/x"
+        async with server, new_session() as session:
+            first = await post_json(session, url, {"query": "{ a }"}, timeout_s=5, shop="acme")
+            await asyncio.sleep(KEEPALIVE_S + 0.1)
+            second = await post_json(session, url, {"query": "{ a }"}, timeout_s=5, shop="acme")
+        return first.status, second.status
+
+    assert asyncio.run(main()) == (200, 200)
+    assert server_side.answered == 2

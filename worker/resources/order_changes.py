@@ -44,9 +44,14 @@ def _same(name: str, value: Any, order: Mapping[str, Any]) -> bool:
         return {str(t).strip() for t in value} == {str(t).strip() for t in current or ()}
     if name == "shippingAddress":
         held = current or {}
-        return all(held.get(ORDER_ADDRESS_NAMES.get(k, k)) == v for k, v in value.items())
+        return all(_text(held.get(ORDER_ADDRESS_NAMES.get(k, k))) == _text(v) for k, v in value.items())
     if name == "customAttributes":
         return [(a.get("key"), a.get("value")) for a in value] == [
             (a.get("key"), a.get("value")) for a in current or ()
         ]
     return bool(current == value)
+
+
+def _text(value: Any) -> str:
+    """An address field as Shopify compares it: case and surrounding blanks aside."""
+    return str(value or "").strip().casefold()

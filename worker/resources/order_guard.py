@@ -69,6 +69,20 @@ async def create_once(
     return result
 
 
+def adopt_unclear_create(source_id: str, order: Mapping[str, Any], ctx: WriteContext) -> None:
+    """An order found while an ``orderCreate`` of ours for it had no clear answer is the one it committed.
+
+    That happens after a lost answer or a 5xx after commit: the ledger learns its gid and the create's
+    claim ends. The order holds the record as sent, so the update that follows changes nothing unless
+    the record changed since (``order_changes``).
+    """
+    ledger = ctx.lookups
+    if ledger is None or not ledger.get_many(ctx.shop, "order-create", [source_id]):
+        return
+    ledger.put_many(ctx.shop, "order", {source_id: str(order["id"])}, ttl_s=LEDGER_TTL_S)
+    ledger.forget(ctx.shop, "order-create", source_id)
+
+
 async def _known(source_id: str, send: Send, ctx: WriteContext) -> dict[str, Any] | None:
     """The order the ledger says this connector created for ``source_id``, read fresh from Shopify."""
     known = ctx.lookups.get_many(ctx.shop, "order", [source_id]) if ctx.lookups else {}

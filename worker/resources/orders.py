@@ -30,7 +30,7 @@ from worker.resources.order_documents import (
     ORDER_OPEN,
     ORDER_UPDATE,
 )
-from worker.resources.order_guard import create_once, existing_order
+from worker.resources.order_guard import adopt_unclear_create, create_once, existing_order
 from worker.resources.order_input import create_variables, forget_stale_skus
 from worker.resources.order_models import OrderRecord
 from worker.resources.order_statuses import apply_statuses
@@ -47,6 +47,7 @@ __all__ = [
     "ORDER_UPDATE",
     "Orders",
 ]
+
 
 class Orders(Resource[OrderRecord]):
     """Creates each source order once, then applies updates and status changes."""
@@ -86,6 +87,7 @@ class Orders(Resource[OrderRecord]):
                 return [created]
             order = (result.data.get("orderCreate") or {}).get("order") or {"id": created}
         else:
+            adopt_unclear_create(source_id, order, ctx)
             update = changed_fields(record, order)
             if update:
                 result = await send(ORDER_UPDATE, {"input": {"id": order["id"], **update}})
