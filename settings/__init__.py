@@ -4,6 +4,7 @@ from settings.app import AppSettings, load_app_settings
 from settings.env import ENV_PREFIX, SettingsError, env_name
 from settings.shops import (
     DEFAULT_API_VERSION,
+    SECRETS_NOT_LOADED,
     ShopConfig,
     ShopsConfig,
     ShopsFileError,
@@ -15,6 +16,7 @@ from settings.shops import (
 __all__ = [
     "DEFAULT_API_VERSION",
     "ENV_PREFIX",
+    "SECRETS_NOT_LOADED",
     "AppSettings",
     "SettingsError",
     "ShopConfig",

@@ -11,35 +11,21 @@ their queue until the worker restarts; their tasks then fail as for any unknown 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from celery import bootsteps
 
-from settings import ShopsFileError, load_shops
+from settings import SECRETS_NOT_LOADED, ShopsFileError, load_shops
 from worker.contract.broker import queue_for, settings
 
 log = logging.getLogger(__name__)
 
 
-class _AnyVariable(Mapping[str, str]):
-    """An environment in which every variable is set: only the shop names are read here."""
-
-    def __getitem__(self, name: str) -> str:
-        return "not-read-by-the-shop-watch"
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(())
-
-    def __len__(self) -> int:
-        return 0
-
-
 def shop_names(path: Path) -> tuple[str, ...]:
     """The shop handles in the shops file; none while it cannot be read (being rewritten, say)."""
     try:
-        return load_shops(path, environ=_AnyVariable()).names()
+        return load_shops(path, environ=SECRETS_NOT_LOADED).names()
     except (ShopsFileError, OSError) as exc:
         log.warning("shop watch: cannot read the shops file %s: %s", path, type(exc).__name__)
         return ()
@@ -69,6 +55,10 @@ class ShopWatch(bootsteps.StartStopStep):
     def __init__(self, parent: Any, **kwargs: Any) -> None:
         super().__init__(parent, **kwargs)
         self.timer_entry: Any = None
+
+    def include_if(self, parent: Any) -> bool:
+        """Only with Redis: an embedded worker serves the shops it was given, with no shops file."""
+        return not settings.embedded
 
     def start(self, parent: Any) -> None:
         """Check every ``shop_watch_interval_s`` seconds on the consumer's timer."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager, suppress
 
 import redis
@@ -23,7 +23,7 @@ from producers.http.handlers import PRODUCER, Producer, health, sync_status, tak
 from producers.http.staging import Staging
 from producers.pipeline import RecordPipeline
 from producers.records import validator
-from settings import AppSettings, ShopsConfig, load_shops
+from settings import SECRETS_NOT_LOADED, AppSettings, ShopsConfig, load_shops
 from worker.contract.keys import Keys
 from worker.contract.outages import REDIS_DOWN
 
@@ -101,19 +101,6 @@ def producer_for(settings: AppSettings, shops: ShopsConfig, client: redis.Redis)
     )
 
 
-class _AnyVariable(Mapping[str, str]):
-    """An environment in which every variable is set: the shops file loads without its secrets."""
-
-    def __getitem__(self, name: str) -> str:
-        return "not-loaded-by-the-http-producer"
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(())
-
-    def __len__(self) -> int:
-        return 0
-
-
 @contextmanager
 def running_pipeline(settings: AppSettings) -> Iterator[tuple[ShopsConfig, redis.Redis]]:
     """The shops and Redis the producer serves.
@@ -126,7 +113,7 @@ def running_pipeline(settings: AppSettings) -> Iterator[tuple[ShopsConfig, redis
         with embedded_worker(settings, shops) as client:
             yield shops, client
         return
-    shops = load_shops(settings.shops_file, environ=_AnyVariable())
+    shops = load_shops(settings.shops_file, environ=SECRETS_NOT_LOADED)
     client = redis.Redis.from_url(settings.redis_url or "", health_check_interval=30)
     try:
         yield shops, client
