@@ -38,6 +38,23 @@ from worker.contract.broker import queue_for
 ENV_PREFIX = "SHOPIFY_SYNC_"
 
 
+# Shopify's latency as the benchmarks simulate it: 150 to 400 ms per request, uniform.
+LATENCY = {"latency_ms": 150.0, "latency_jitter_ms": 250.0}
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A Shopify plan's GraphQL bucket."""
+
+    name: str
+    bucket: float
+    rate: float
+
+
+STANDARD = Plan("standard", 2000.0, 100.0)
+PLUS = Plan("plus", 20000.0, 1000.0)
+
+
 def free_port() -> int:
     """A TCP port free on 127.0.0.1 right now."""
     with socket.socket() as sock:

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 from producers.sync import SyncJob, new_sync_id
 
 if TYPE_CHECKING:
-    from benchmarks.throughput import Bench, Plan
+    from benchmarks.harness import Plan
+    from benchmarks.throughput import Bench
 
 POLL_S = 0.5
 IDLE_S = 10.0

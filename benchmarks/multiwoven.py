@@ -28,13 +28,16 @@ import time
 import urllib.request
 import uuid
 from contextlib import ExitStack
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import redis
 
 from benchmarks.harness import (
+    LATENCY,
+    PLUS,
+    STANDARD,
+    Plan,
     RedisServer,
     SimulatorControl,
     SimulatorProcess,
@@ -46,21 +49,6 @@ from benchmarks.harness import (
 )
 from benchmarks.multiwoven_http import HttpDestination, standard_mapping
 
-# As benchmarks.throughput (which needs the bench extra): Shopify's latency, and its plans' buckets.
-LATENCY = {"latency_ms": 150.0, "latency_jitter_ms": 250.0}
-
-
-@dataclass(frozen=True)
-class Plan:
-    """A Shopify plan's GraphQL bucket."""
-
-    name: str
-    bucket: float
-    rate: float
-
-
-STANDARD = Plan("standard", 2000.0, 100.0)
-PLUS = Plan("plus", 20000.0, 1000.0)
 MAPPING = [("email", "email"), ("first", "firstName"), ("last", "lastName")]
 SYNC_MAPPING = [{"mapping_type": "standard", "from": f, "to": t} for f, t in MAPPING]
 

@@ -44,6 +44,10 @@ import psutil
 
 from benchmarks import baselines, many_shops, results
 from benchmarks.harness import (
+    LATENCY,
+    PLUS,
+    STANDARD,
+    Plan,
     RedisServer,
     SimulatorControl,
     SimulatorProcess,
@@ -59,7 +63,6 @@ from worker.contract.broker import celery_app, queue_for
 from worker.contract.keys import Keys
 from worker.resources.customers import Customers
 
-LATENCY = {"latency_ms": 150.0, "latency_jitter_ms": 250.0}
 PROBE_EMAIL = "probe@example.com"  # the customer written to learn a record's cost
 # The small shops start once the big shop's batches have reached the workers and been booked.
 BACKLOG_HEAD_START_S = 5.0
@@ -79,17 +82,6 @@ MAPPING = [
 ]
 
 
-@dataclass(frozen=True)
-class Plan:
-    """A Shopify plan's GraphQL bucket."""
-
-    name: str
-    bucket: float
-    rate: float
-
-
-STANDARD = Plan("standard", 2000.0, 100.0)
-PLUS = Plan("plus", 20000.0, 1000.0)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,8 @@ import pytest
 
 pytest.importorskip("psutil")
 
-from benchmarks.throughput import PLUS, Run, scenario
+from benchmarks.harness import PLUS
+from benchmarks.throughput import Run, scenario
 
 
 def run(approach, synced, elapsed_s, *, records=1000, in_store=None, in_flight=16):
