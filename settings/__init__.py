@@ -1,10 +1,9 @@
 """Configuration: process settings from the environment and the per-shop TOML file."""
 
 from settings.app import AppSettings, load_app_settings
-from settings.env import ENV_PREFIX, SettingsError, env_name
+from settings.env import ENV_PREFIX, SECRETS_NOT_LOADED, SettingsError, env_name
 from settings.shops import (
     DEFAULT_API_VERSION,
-    SECRETS_NOT_LOADED,
     ShopConfig,
     ShopsConfig,
     ShopsFileError,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from pydantic_core import PydanticCustomError
@@ -54,3 +55,21 @@ def describe(error: Any) -> str:
         ctx = {k: format(v, "g") if isinstance(v, float) else v for k, v in error.get("ctx", {}).items()}
         return f"{name} must be {bound.format(**ctx)}, got {error['input']}"
     return f"{name}: {error['msg']}"
+
+
+class _AnyVariable(Mapping[str, str]):
+    """An environment in which every variable is set, to a placeholder."""
+
+    def __getitem__(self, name: str) -> str:
+        return "not-loaded"
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+
+# For readers that need the shops but none of their secrets (``serve`` with Redis, the workers' shop
+# watch): every ``${VAR}`` reads as set, so the file loads without the secrets being in the environment.
+SECRETS_NOT_LOADED: Mapping[str, str] = _AnyVariable()

@@ -179,24 +179,6 @@ class ShopsConfig:
         return f"ShopsConfig(path={str(self._path)!r}, shops={self.names()!r})"
 
 
-class _AnyVariable(Mapping[str, str]):
-    """An environment in which every variable is set, to a placeholder."""
-
-    def __getitem__(self, name: str) -> str:
-        return "not-loaded"
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(())
-
-    def __len__(self) -> int:
-        return 0
-
-
-# For readers that need the shops but none of their secrets (``serve`` with Redis, the workers' shop
-# watch): every ``${VAR}`` reads as set, so the file loads without the secrets being in the environment.
-SECRETS_NOT_LOADED: Mapping[str, str] = _AnyVariable()
-
-
 def load_shops(path: Path, environ: Mapping[str, str] | None = None) -> ShopsConfig:
     """Read and validate the shops file; ``${VAR}`` secrets come from ``environ`` (default ``os.environ``).
 
