@@ -140,7 +140,7 @@ class RecordPipeline:
                 timeout_s=timeout_s,
                 poll_s=poll_s,
                 on_progress=on_progress,
-                between_polls=send_lost_again,
+                between_polls=send_lost_again if sent is not None else None,
             )
         finally:
             self.publisher.forget(sync_id)

@@ -97,7 +97,10 @@ class Intake:
         fresh = self._fresh(target.sync_id, list(items), result) if dedupe else items
         for item in fresh:
             checked = validate(item) if validate and isinstance(item, RecordEnvelope) else item
-            (result.invalid if isinstance(checked, InvalidRecord) else result.accepted).append(checked)  # type: ignore[arg-type]
+            if isinstance(checked, InvalidRecord):
+                result.invalid.append(checked)
+            else:
+                result.accepted.append(checked)
         taken = len(result.accepted) + len(result.invalid)
         if counted and taken:
             self._count(target, taken)

@@ -43,12 +43,15 @@ def wait_until_settled(
 ) -> Settled:
     """Poll the sync until its records (or ``record_keys``) are settled, or until ``timeout_s``.
 
-    A Redis that does not answer (a restart) is waited for within the same deadline.
+    A Redis that does not answer (a restart) is waited for within the same deadline. The sync's counts
+    are read only when something uses them: a wait for given records (an HTTP request's) reads their
+    states alone.
     """
     deadline = time.monotonic() + timeout_s
+    need_counts = record_keys is None or on_progress is not None or between_polls is not None
     while True:
         try:
-            counts = tracker.counts(sync_id)
+            counts = tracker.counts(sync_id) if need_counts else SyncCounts()
             states: dict[str, Any] = (
                 dict(zip(record_keys, tracker.states(sync_id, record_keys), strict=True))
                 if record_keys
