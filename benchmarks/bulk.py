@@ -24,6 +24,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from benchmarks import results
 from benchmarks.harness import (
     RedisServer,
     SyncProcess,
@@ -99,24 +100,28 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--skip-per-request", action="store_true")
     parser.add_argument("--json", action="store_true")
+    results.add_save_option(parser, kept_by_default="yes")
     args = parser.parse_args(argv)
     rates = [float(r) for r in args.rates.split(",") if r.strip()]
-    results = []
+    measured = []
     with tempfile.TemporaryDirectory() as folder, run_in_thread(SimulatorState()) as sim:
         tmp = Path(folder)
         with RedisServer(tmp / "redis", appendonly=False) as server:
             runs = ([] if args.skip_per_request else [(False, 0.0)]) + [(True, rate) for rate in rates]
             for bulk, rate in runs:
-                results.append(
+                measured.append(
                     run_one(sim, sim.state, server.url, tmp, products=args.products, bulk=bulk, rate=rate)
                 )
-                print(json.dumps(results[-1]), file=sys.stderr)
+                print(json.dumps(measured[-1]), file=sys.stderr)
+    setup = {"products": args.products, "rates": rates, "per_request": not args.skip_per_request}
+    kept = {"setup": setup, "runs": measured}
+    results.keep(f"bulk-{args.products}", kept, asked=args.save, by_default=True)
     if args.json:
-        print(json.dumps(results, indent=2))
+        print(json.dumps(measured, indent=2))
         return 0
     header = ("mode", "lines/s", "synced", "wall s", "prod/s", "points", "pts/prod", "requests")
     print("{:<12} {:>8} {:>7} {:>8} {:>8} {:>8} {:>9} {:>9}".format(*header))
-    for r in results:
+    for r in measured:
         shown = "-" if r["bulk_lines_per_s"] is None else f"{r['bulk_lines_per_s']:g}"
         row = (r["mode"], shown, r["synced"], r["wall_s"], r["products_per_s"], r["points_drawn"],
                r["points_per_product"], r["requests"])  # fmt: skip

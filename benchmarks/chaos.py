@@ -634,11 +634,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--bulk", action="store_true", help="products, customers, inventory in bulk operations"
     )
-    parser.add_argument(
-        "--save",
-        action=argparse.BooleanOptionalAction,
-        help="keep the JSON under benchmarks/results/ (default: full runs only)",
-    )
+    results.add_save_option(parser, kept_by_default="full runs only")
     args = parser.parse_args(argv)
     plan = ChaosPlan.quick() if args.quick else ChaosPlan()
     given = (
@@ -655,8 +651,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         with tempfile.TemporaryDirectory(prefix="shopify-sync-chaos-") as tmp:
             result = run(plan, Path(tmp))
-    if args.save if args.save is not None else not args.quick:
-        log(f"kept as {results.save('chaos', result)}")
+    results.keep("chaos", result, asked=args.save, by_default=not args.quick)
     print(json.dumps(result) if args.json else summary(result))
     return 0 if result["ok"] else 1
 

@@ -33,6 +33,7 @@ from typing import Any
 
 import redis
 
+from benchmarks import results
 from benchmarks.harness import (
     LATENCY,
     PLUS,
@@ -241,8 +242,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write-calls", type=int, default=10, help="single-record write calls (default 10)")
     parser.add_argument("--coalesce-ms", type=float, default=50.0, help="SHOPIFY_SYNC_HTTP_COALESCE_MS")
     parser.add_argument("--json", action="store_true", help="print JSON")
+    results.add_save_option(parser, kept_by_default="yes")
     args = parser.parse_args(argv)
-    result: dict[str, Any] = {"serve": []}
+    result: dict[str, Any] = {
+        "setup": {"records": args.records, "write_calls": args.write_calls, "coalesce_ms": args.coalesce_ms},
+        "serve": [],
+    }
     with tempfile.TemporaryDirectory(prefix="mwbench-") as tmp, ExitStack() as stack:
         bench = Stack(stack, Path(tmp))
         runs = [
@@ -262,6 +267,7 @@ def main(argv: list[str] | None = None) -> int:
             base = bases[mode]
             result["serve"].append(through_serve(bench, base, shop, plan, mode, args.records))
         result["write"] = write_calls(bench, write_shop, args.write_calls)
+    results.keep("multiwoven", result, asked=args.save, by_default=True)
     if args.json:
         print(json.dumps(result, indent=2))
         return 0

@@ -7,9 +7,11 @@ checked against the commit that produced it. A run on a tree with uncommitted ch
 
 from __future__ import annotations
 
+import argparse
 import datetime
 import json
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -48,3 +50,18 @@ def save(name: str, result: dict[str, Any]) -> Path:
     kept = {"benchmark": name, "commit": revision, "finished_at": now.isoformat(timespec="seconds"), **result}
     path.write_text(json.dumps(kept, indent=1) + "\n", encoding="utf-8")
     return path
+
+
+def add_save_option(parser: argparse.ArgumentParser, *, kept_by_default: str) -> None:
+    """The ``--save`` / ``--no-save`` switch every benchmark takes; ``kept_by_default`` says when it keeps."""
+    parser.add_argument(
+        "--save",
+        action=argparse.BooleanOptionalAction,
+        help=f"keep the JSON under benchmarks/results/ (default: {kept_by_default})",
+    )
+
+
+def keep(name: str, result: dict[str, Any], *, asked: bool | None, by_default: bool) -> None:
+    """Save ``result`` as the run ``name`` when asked (``--save``), or by default unless ``--no-save``."""
+    if asked if asked is not None else by_default:
+        print(f"kept as {save(name, result)}", file=sys.stderr)

@@ -579,11 +579,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--plot", type=Path, help="write a PNG of records over time against the limit")
     parser.add_argument("--only", action="append", choices=SCENARIOS, help="run this scenario (repeatable)")
-    parser.add_argument(
-        "--save",
-        action=argparse.BooleanOptionalAction,
-        help="keep the JSON under benchmarks/results/ (default: full runs only)",
-    )
+    results.add_save_option(parser, kept_by_default="full runs only")
     args = parser.parse_args(argv)
     wanted = args.only or SCENARIOS
     sizes = QUICK if args.quick else FULL
@@ -632,8 +628,6 @@ def main(argv: list[str] | None = None) -> int:
             scenarios[name] = scenario(runs[name])
         if "producer" in wanted:
             scenarios["producer"] = bench.producer_rate(sizes.producer)
-        if args.plot and runs:
-            plot(args.plot, runs)
     result = {
         "mode": "quick" if args.quick else "full",
         "machine": {"cpus": psutil.cpu_count(), "python": platform.python_version()},
@@ -650,8 +644,9 @@ def main(argv: list[str] | None = None) -> int:
         "worker": worker,
         "elapsed_s": round(time.monotonic() - started, 1),
     }
-    if args.save if args.save is not None else not args.quick:
-        print(f"kept as {results.save('throughput', result)}", file=sys.stderr)
+    results.keep("throughput", result, asked=args.save, by_default=not args.quick)
+    if args.plot and runs:  # after saving: the plot may overwrite a tracked file, which marks the tree dirty
+        plot(args.plot, runs)
     print(json.dumps(result) if args.json else table(result))
     return 0
 

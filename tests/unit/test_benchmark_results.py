@@ -23,3 +23,15 @@ def test_saved_result_carries_its_commit(tmp_path, monkeypatch):
 def test_the_commit_is_this_checkout_s_head():
     revision = results.commit()
     assert revision != "unknown" and len(revision.removesuffix("-dirty")) == 10
+
+
+def test_keep_follows_the_switch_and_else_the_benchmark_s_default(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(results, "RESULTS_DIR", tmp_path)
+    monkeypatch.setattr(results, "commit", lambda: "0123456789")
+    results.keep("quick", {}, asked=None, by_default=False)
+    results.keep("refused", {}, asked=False, by_default=True)
+    results.keep("asked", {}, asked=True, by_default=False)
+    results.keep("full", {}, asked=None, by_default=True)
+    kept = sorted(path.name.rsplit("-", 1)[1] for path in tmp_path.iterdir())
+    assert kept == ["asked.json", "full.json"]
+    assert "kept as" in capsys.readouterr().err
