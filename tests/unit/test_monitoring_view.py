@@ -5,7 +5,7 @@ from celery.contrib.testing.mocks import TaskMessage
 from celery.worker import control
 
 from worker.contract import taskview
-from worker.contract.broker import REDIS_TRANSPORT, WRITE_BATCH, BrokerConnection
+from worker.contract.broker import BULK_WRITE, REDIS_TRANSPORT, WRITE_BATCH, BrokerConnection
 from worker.contract.deadletters import Reason
 from worker.inspection import SafeRequest, shown_broker_url
 
@@ -21,12 +21,13 @@ def test_short_forms_name_shop_sync_resource_count_and_a_readable_time():
     assert taskview.safe_view(("acme", "s1", "customers", RECORDS * 7), {})[0].endswith("'7 records')")
 
 
-def test_every_published_batch_message_gets_the_short_forms_whoever_sends_it():
+@pytest.mark.parametrize("task", [WRITE_BATCH, BULK_WRITE])
+def test_every_published_record_task_message_gets_the_short_forms_whoever_sends_it(task):
     # Celery's retry sends no argsrepr: the hook writes the short forms over whatever is there.
     headers = {"argsrepr": repr(RECORDS), "kwargsrepr": "{}"}
     body = (("acme", "s1", "customers", RECORDS), {"not_before": 1_800_000_000.0}, {})
     signal = taskview.signals.before_task_publish
-    signal.send(sender=WRITE_BATCH, body=body, headers=headers)
+    signal.send(sender=task, body=body, headers=headers)
     assert headers["argsrepr"] == "('acme', 's1', 'customers', '1 record')"
     assert "ada@example.com" not in repr(headers)
     other = {"argsrepr": "('x',)"}
@@ -67,9 +68,11 @@ def test_a_request_answers_inspect_with_its_short_forms_even_when_asked_for_ever
 
 
 def test_the_tasks_use_the_safe_request_and_inspect_conf_keeps_the_url_honest():
+    from worker.bulk.tasks import bulk_write
     from worker.tasks import write_batch
 
     assert write_batch.Request == "worker.inspection:SafeRequest"
+    assert bulk_write.Request == "worker.inspection:SafeRequest"
     assert control.Panel.data["conf"].__module__ == "worker.inspection"
     assert shown_broker_url("redis://127.0.0.1:6379/0") == "redis://127.0.0.1:6379/0"
     assert shown_broker_url("redis://:pw@127.0.0.1:6379/0") == "redis://:********@127.0.0.1:6379/0"

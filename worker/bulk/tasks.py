@@ -33,7 +33,13 @@ from worker.runtime import WorkerRuntime, get_runtime
 log = logging.getLogger(__name__)
 
 
-@celery_app.task(name=BULK_WRITE, bind=True, acks_late=True, reject_on_worker_lost=True)
+@celery_app.task(
+    name=BULK_WRITE,
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    Request="worker.inspection:SafeRequest",
+)
 def bulk_write(
     self: Task[Any, Any],
     shop: str,

@@ -60,14 +60,11 @@ def enqueue_bulk(
     Without ``records`` but with ``job_id``: a task that follows that job (already in Redis) further.
     Same queue, same message form as ``enqueue_batch``, so the lost-task watch sees these tasks too.
     """
-    options: dict[str, Any] = {
-        "queue": queue_for(shop),
-        "argsrepr": repr((shop, sync_id, resource, f"{len(records)} records", job_id)),
-    }
+    args = (shop, sync_id, resource, records)
+    kwargs = {} if job_id is None else {"job_id": job_id}
+    argsrepr, kwargsrepr = safe_view(args, kwargs)
+    options: dict[str, Any] = {"queue": queue_for(shop), "argsrepr": argsrepr, "kwargsrepr": kwargsrepr}
     if countdown_s > 0:
         options["countdown"] = countdown_s
-    kwargs = {} if job_id is None else {"job_id": job_id}
-    result = celery_app.send_task(
-        BULK_WRITE, args=(shop, sync_id, resource, records), kwargs=kwargs, **options
-    )
+    result = celery_app.send_task(BULK_WRITE, args=args, kwargs=kwargs, **options)
     return str(result.id)

@@ -2,9 +2,10 @@
 
 Celery shows a task's arguments in its events (``argsrepr``/``kwargsrepr`` headers, which Flower lists)
 and in the answers to ``inspect`` (``worker.inspection``). The records are customer data (emails,
-phones, addresses, source rows), so every message of ``shopify_sync.write_batch`` gets these short
-forms when it is published: by ``enqueue_batch``, by Celery's own ``retry``, or by any other path, since
-the hook below sees each one (``before_task_publish``).
+phones, addresses, source rows), so every message of a task that carries records (``RECORD_TASKS``: the
+batch and the bulk task) gets these short forms when it is published: by ``enqueue_batch`` or
+``enqueue_bulk``, by Celery's own ``retry``, or by any other path, since the hook below sees each one
+(``before_task_publish``).
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from typing import Any
 
 from celery import signals
 
-from worker.contract.broker import WRITE_BATCH
+from worker.contract.broker import BULK_WRITE, WRITE_BATCH
 from worker.contract.deadletters import Reason
+
+RECORD_TASKS = frozenset({WRITE_BATCH, BULK_WRITE})  # (shop, sync_id, resource, records, ...) each
 
 
 def records_count(count: int) -> str:
@@ -60,8 +63,8 @@ def safe_view(args: Any, kwargs: Any) -> tuple[str, str]:
 
 @signals.before_task_publish.connect
 def _short_forms(sender: str | None = None, body: Any = None, headers: Any = None, **_: Any) -> None:
-    """Put the short forms in every batch message's headers, where the worker reads them for events."""
-    if sender != WRITE_BATCH or not isinstance(headers, dict):
+    """Put the short forms in every record task's headers, where the worker reads them for events."""
+    if sender not in RECORD_TASKS or not isinstance(headers, dict):
         return
     args, kwargs = (body[0], body[1]) if isinstance(body, list | tuple) and len(body) >= 2 else ((), {})
     headers["argsrepr"], headers["kwargsrepr"] = safe_view(args, kwargs)
