@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from worker.contract.taskview import shown_text
 from worker.errors import (
     AuthError,
     PermanentError,
@@ -119,6 +120,19 @@ def decide(
     if isinstance(err, RetryableError) and attempt < policy.max_attempts:
         return Decision(Action.RETRY, backoff_s(attempt, policy, jitter))
     return Decision(Action.DEAD_LETTER)
+
+
+class BatchCrashedError(Exception):
+    """A task crashed on something that is not a Shopify answer (a bug): the short form monitors see.
+
+    The original exception goes to the logs and Sentry (scrubbed); this one, shown by Flower, carries
+    only its type and a masked message (``taskview.shown_text``), and no chain.
+    """
+
+    @classmethod
+    def of(cls, exc: Exception) -> BatchCrashedError:
+        """The short form of ``exc``: its type and its masked message."""
+        return cls(f"{type(exc).__name__}: {shown_text(str(exc))}")
 
 
 def crash_backoff_s(retries: int) -> float | None:

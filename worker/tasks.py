@@ -21,19 +21,11 @@ from worker.contract.recorder import OutcomeRecorder
 from worker.contract.states import RecordState
 from worker.contract.taskview import iso_time, shown_text
 from worker.metrics import ShopStats
-from worker.retry import crash_backoff_s
+from worker.retry import BatchCrashedError, crash_backoff_s
 from worker.runtime import WorkerRuntime, get_runtime
 from worker.taskstate import finish, task_state
 
 log = logging.getLogger(__name__)
-
-
-class BatchCrashedError(Exception):
-    """A batch crashed on something that is not a Shopify answer (a bug): the short form monitors see.
-
-    The original exception goes to the logs and Sentry (scrubbed); this one, shown by Flower, carries
-    only its type and a masked message (``taskview.shown_text``), and no chain.
-    """
 
 
 @celery_app.task(
@@ -95,7 +87,7 @@ def _after_crash(
     exc: Exception,
 ) -> NoReturn:
     """Retry a crashed batch later; once out of retries, dead-letter its unsettled records and fail."""
-    shown = BatchCrashedError(f"{type(exc).__name__}: {shown_text(str(exc))}")
+    shown = BatchCrashedError.of(exc)
     context = {"shop": shop, "sync_id": sync_id, "resource": resource}
     if (backoff_s := crash_backoff_s(task.request.retries)) is not None:
         log.error("batch failed unexpectedly; retrying it", exc_info=exc, extra=context)

@@ -158,3 +158,32 @@ def test_a_crash_shows_its_type_and_a_masked_message_without_the_chain(monkeypat
         tasks._after_crash(CrashingTask(retries=99), None, "acme", "s1", "customers", [], crash)
     assert "ada@example.com" not in str(final.value) and len(dead) == 1
     assert final.value.__context__ is None
+
+
+@pytest.mark.parametrize("retries", [0, 99])
+def test_a_bulk_task_crash_shows_its_type_and_a_masked_message_without_the_chain(monkeypatch, retries):
+    from worker.bulk import tasks as bulk_tasks
+
+    class CrashingRuntime:
+        def run(self, coroutine):
+            coroutine.close()
+            raise KeyError("ada@example.com")
+
+    retried = []
+
+    def retry(exc, countdown):
+        retried.append((exc, countdown))
+        return RuntimeError("retry")
+
+    monkeypatch.setattr(bulk_tasks, "get_runtime", CrashingRuntime)
+    monkeypatch.setattr(bulk_tasks.bulk_write, "retry", retry)
+    bulk_tasks.bulk_write.push_request(retries=retries)
+    try:
+        with pytest.raises((RuntimeError, bulk_tasks.BatchCrashedError)) as raised:
+            bulk_tasks.bulk_write.run("acme", "s1", "products", [])
+    finally:
+        bulk_tasks.bulk_write.pop_request()
+    shown = retried[0][0] if retries == 0 else raised.value
+    assert isinstance(shown, bulk_tasks.BatchCrashedError) and str(shown) == "KeyError: '[email]'"
+    assert shown.__cause__ is None and shown.__context__ is None
+    assert len(retried) == (1 if retries == 0 else 0)

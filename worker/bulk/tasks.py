@@ -27,7 +27,7 @@ from worker.contract.outages import redis_unavailable, wait_for_redis
 from worker.contract.recorder import OutcomeRecorder
 from worker.errors import ShopifyError
 from worker.resources import get_resource
-from worker.retry import crash_backoff_s
+from worker.retry import BatchCrashedError, crash_backoff_s
 from worker.runtime import WorkerRuntime, get_runtime
 
 log = logging.getLogger(__name__)
@@ -58,13 +58,16 @@ def bulk_write(
         if redis_unavailable(exc):
             wait_for_redis(runtime.redis, runtime.settings.broker_visibility_timeout_s / 4)
             raise Reject(exc, requeue=True) from exc
-        if (backoff_s := crash_backoff_s(self.request.retries)) is not None:
-            log.exception(
-                "bulk task failed unexpectedly; retrying it", extra={"shop": shop, "sync_id": sync_id}
-            )
-            raise self.retry(exc=exc, countdown=backoff_s) from exc
-        raise
-    return {"jobs": followed}
+        crash = exc
+    else:
+        return {"jobs": followed}
+    # Outside ``except``: what Flower shows is the masked short form, with no exception chain.
+    context = {"shop": shop, "sync_id": sync_id}
+    if (backoff_s := crash_backoff_s(self.request.retries)) is not None:
+        log.error("bulk task failed unexpectedly; retrying it", exc_info=crash, extra=context)
+        raise self.retry(exc=BatchCrashedError.of(crash), countdown=backoff_s)
+    log.error("bulk task failed unexpectedly, out of retries", exc_info=crash, extra=context)
+    raise BatchCrashedError.of(crash)
 
 
 async def _advance(
